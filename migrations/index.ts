@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+
+import * as initial from './2026-11-22T00-00-00_initial';
+
+/**
+ * Every migration, by dated name. A static list (rather than a folder scan) works the same under
+ * tsc output, ts-jest and bundlers; add each new file here.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-22T00-00-00_initial': initial,
+};

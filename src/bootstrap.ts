@@ -1,0 +1,46 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+import type { Config } from './config';
+import { createDatabase, type DatabaseHandle } from './db/create-database';
+import { migrateToLatest } from './db/migrator';
+import { seedCatalog } from './db/seed/seed-catalog';
+import { seedDemo } from './db/seed/seed-demo';
+import { generateApiKey } from './lib/api-keys';
+import type { Logger } from './lib/logger';
+
+/** Opens the configured database and brings its schema to the latest migration. */
+export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
+  if (config.database.kind === 'pglite') {
+    await fs.mkdir(config.database.dataDir, { recursive: true });
+    if (config.env === 'production') {
+      logger.warn('running on the embedded PGlite database in production; set DATABASE_URL to use Postgres');
+    }
+  }
+  const handle = await createDatabase(config.database);
+  await migrateToLatest(handle.db, (line) => logger.info(line));
+  return handle;
+}
+
+/** DEMO_API_KEY when set; otherwise a key generated once and kept in DATA_DIR so restarts print the same one. */
+async function demoApiKey(config: Config): Promise<string> {
+  if (config.demoApiKey) return config.demoApiKey;
+  const file = path.join(config.dataDir, 'demo-api-key');
+  const existing = await fs.readFile(file, 'utf8').catch(() => '');
+  if (existing.trim()) return existing.trim();
+  const key = generateApiKey();
+  await fs.mkdir(config.dataDir, { recursive: true });
+  await fs.writeFile(file, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+/** Seeds the partner catalog (always, idempotently) and the demo account (when SEED_DEMO). Returns the demo key. */
+export async function seed(handle: DatabaseHandle, config: Config, logger: Logger): Promise<string | undefined> {
+  const catalog = await seedCatalog(handle.db);
+  logger.info('partner catalog seeded', catalog);
+  if (!config.seedDemo) return undefined;
+  const key = await demoApiKey(config);
+  const demo = await seedDemo(handle.db, key);
+  logger.info('demo account seeded', demo);
+  return key;
+}

@@ -1,0 +1,93 @@
+import type { Kysely } from 'kysely';
+
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { hashApiKey, keysEqual, parseAuthorizationHeader } from './lib/api-keys';
+import { unauthenticated } from './lib/errors';
+import type { Logger } from './lib/logger';
+import { createAccountLoaders, type AccountLoaders } from './modules/account/loaders';
+import { findActiveApiKeyByHash } from './modules/account/repository';
+import {
+  createAccountIntegrationLoaders,
+  type AccountIntegrationLoaders,
+} from './modules/account-integration/loaders';
+import { createIntegrationPartnerLoaders, type IntegrationPartnerLoaders } from './modules/integration-partner/loaders';
+
+export interface AccountViewer {
+  role: 'ACCOUNT';
+  accountId: string;
+  apiKeyId: string;
+  /** Recorded as createdBy/modifiedBy. */
+  actor: string;
+}
+
+export interface AdminViewer {
+  role: 'ADMIN';
+  accountId: null;
+  apiKeyId: null;
+  actor: string;
+}
+
+/** No Authorization header: only introspection is allowed (see the anonymous-access plugin). */
+export interface AnonymousViewer {
+  role: 'ANONYMOUS';
+  accountId: null;
+  apiKeyId: null;
+}
+
+export type AuthenticatedViewer = AccountViewer | AdminViewer;
+
+export type Viewer = AuthenticatedViewer | AnonymousViewer;
+
+export type Loaders = IntegrationPartnerLoaders & AccountIntegrationLoaders & AccountLoaders;
+
+export interface RequestContext {
+  viewer: Viewer;
+  db: Kysely<Database>;
+  loaders: Loaders;
+  logger: Logger;
+  config: Config;
+}
+
+export interface ContextDependencies {
+  db: Kysely<Database>;
+  logger: Logger;
+  config: Config;
+}
+
+const anonymous: AnonymousViewer = { role: 'ANONYMOUS', accountId: null, apiKeyId: null };
+
+/** Who is calling: a missing header is anonymous; a present but unknown or revoked key is rejected outright. */
+export async function authenticate(
+  deps: ContextDependencies,
+  authorization: string | undefined,
+): Promise<Viewer> {
+  if (authorization === undefined || authorization.trim() === '') return anonymous;
+  const key = parseAuthorizationHeader(authorization);
+  if (!key) throw unauthenticated('The Authorization header must be `Bearer <key>` or `ApiKey <key>`.');
+  if (deps.config.adminApiKey && keysEqual(key, deps.config.adminApiKey)) {
+    return { role: 'ADMIN', accountId: null, apiKeyId: null, actor: 'admin' };
+  }
+  const apiKey = await findActiveApiKeyByHash(deps.db, hashApiKey(key));
+  if (!apiKey) throw unauthenticated('The API key is unknown or has been revoked.');
+  return { role: 'ACCOUNT', accountId: apiKey.accountId, apiKeyId: apiKey.id, actor: `api-key:${apiKey.id}` };
+}
+
+/** Builds everything a request needs, fresh per request: loaders are never shared between callers. */
+export async function createRequestContext(
+  deps: ContextDependencies,
+  headers: { authorization?: string },
+): Promise<RequestContext> {
+  const viewer = await authenticate(deps, headers.authorization);
+  return {
+    viewer,
+    db: deps.db,
+    logger: deps.logger,
+    config: deps.config,
+    loaders: {
+      ...createIntegrationPartnerLoaders(deps.db),
+      ...createAccountIntegrationLoaders(deps.db, viewer.accountId),
+      ...createAccountLoaders(deps.db, viewer.accountId),
+    },
+  };
+}

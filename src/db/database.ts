@@ -1,0 +1,142 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A column the database fills (default) and that is never written by the app after insert. */
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface AccountsTable {
+  id: Generated<string>;
+  name: string;
+  created_utc: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  account_id: string;
+  name: string;
+  prefix: string;
+  key_hash: Buffer;
+  created_utc: CreatedAt;
+  revoked_utc: Timestamp | null;
+}
+
+export interface AudiencesTable {
+  id: Generated<string>;
+  account_id: string;
+  name: string;
+  created_utc: CreatedAt;
+}
+
+export interface CapabilitiesTable {
+  key: string;
+  description: string;
+}
+
+export interface CredentialFieldDefinition {
+  key: string;
+  label: string;
+  description: string;
+  type: 'STRING' | 'URL' | 'SECRET';
+  required: boolean;
+  secret: boolean;
+}
+
+export interface IntegrationPartnersTable {
+  id: Generated<string>;
+  key: string;
+  name: string;
+  description: string;
+  category: string;
+  auth_type: string;
+  release_status: string;
+  docs_url: string | null;
+  default_cooldown_minutes: number;
+  default_debounce_window_seconds: number;
+  quarantine_threshold: number;
+  token_refresh_lead_minutes: number;
+  max_token_refresh_attempts: number;
+  supports_webhooks: boolean;
+  is_enabled: Generated<boolean>;
+  credential_fields: ColumnType<CredentialFieldDefinition[], string, string>;
+}
+
+export interface PartnerCapabilitiesTable {
+  integration_partner_id: string;
+  capability: string;
+}
+
+export interface AccountIntegrationsTable {
+  id: Generated<string>;
+  account_id: string;
+  audience_id: string;
+  integration_partner_id: string;
+  integration_name: string;
+  activity_sync_mode: Generated<string>;
+  activity_target: Generated<string>;
+  engagement_field_level: Generated<string>;
+  connection_status: Generated<string>;
+  capability_config: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  sync_filters: ColumnType<unknown, string | null, string | null>;
+  capture_webhook_payloads: Generated<boolean>;
+  consecutive_error_count: Generated<number>;
+  cooldown_minutes: number | null;
+  debounce_window_seconds: number | null;
+  engagement_fields_created_utc: Timestamp | null;
+  is_active: Generated<boolean>;
+  is_quarantined: Generated<boolean>;
+  last_engagement_sync_contact_count: number | null;
+  last_engagement_sync_utc: Timestamp | null;
+  last_error_message: string | null;
+  last_error_utc: Timestamp | null;
+  last_token_refresh_utc: Timestamp | null;
+  access_token_expires_at: Timestamp;
+  next_refresh_check_utc: Timestamp;
+  token_refresh_attempts: Generated<number>;
+  token_scope: string | null;
+  token_type: string | null;
+  notification_email: string | null;
+  owner_email: string | null;
+  webhook_registered: Generated<boolean>;
+  webhook_last_health_check_utc: Timestamp | null;
+  webhook_verification_secret_encrypted: Buffer | null;
+  webhook_secret_key_id: string | null;
+  credentials_encrypted: Buffer | null;
+  credentials_key_id: string | null;
+  is_deleted: Generated<boolean>;
+  deleted_utc: Timestamp | null;
+  deleted_by: string | null;
+  version: Generated<number>;
+  created_by: string;
+  created_utc: CreatedAt;
+  modified_by: string;
+  modified_utc: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AccountIntegrationCapabilitiesTable {
+  account_id: string;
+  integration_partner_id: string;
+  account_integration_id: string;
+  capability: string;
+  enabled_utc: CreatedAt;
+}
+
+/** One key per table, as the database names it. */
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  audiences: AudiencesTable;
+  capabilities: CapabilitiesTable;
+  integration_partners: IntegrationPartnersTable;
+  partner_capabilities: PartnerCapabilitiesTable;
+  account_integrations: AccountIntegrationsTable;
+  account_integration_capabilities: AccountIntegrationCapabilitiesTable;
+}
+
+export type AccountRow = Selectable<AccountsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type AudienceRow = Selectable<AudiencesTable>;
+export type IntegrationPartnerRow = Selectable<IntegrationPartnersTable>;
+export type NewIntegrationPartner = Insertable<IntegrationPartnersTable>;
+export type AccountIntegrationRow = Selectable<AccountIntegrationsTable>;
+export type NewAccountIntegration = Insertable<AccountIntegrationsTable>;
+export type AccountIntegrationUpdate = Updateable<AccountIntegrationsTable>;

@@ -1,0 +1,21 @@
+import type { AccountViewer, AdminViewer, Viewer } from '../context';
+import { forbidden, unauthenticated } from './errors';
+
+/** The caller's account; account-scoped operations are not open to the platform administrator or to anonymous callers. */
+export function requireAccount(viewer: Viewer): AccountViewer {
+  if (viewer.role === 'ACCOUNT') return viewer;
+  if (viewer.role === 'ANONYMOUS') throw unauthenticated();
+  throw forbidden('This operation needs an account API key; the platform administrator key has no account.');
+}
+
+export function requireAdmin(viewer: Viewer): AdminViewer {
+  if (viewer.role === 'ADMIN') return viewer;
+  if (viewer.role === 'ANONYMOUS') throw unauthenticated();
+  throw forbidden('This operation needs the platform administrator key.');
+}
+
+/** Any authenticated caller (account or administrator), for global data such as the partner catalog. */
+export function requireAuthenticated(viewer: Viewer): AccountViewer | AdminViewer {
+  if (viewer.role === 'ANONYMOUS') throw unauthenticated();
+  return viewer;
+}

@@ -1,0 +1,67 @@
+import type {
+  ActivitySyncMode,
+  ActivityTarget,
+  ConnectionStatus,
+  EngagementFieldLevel,
+  PageInfo,
+} from '../../generated/graphql';
+
+/**
+ * An integration as the service returns it: camelCase columns from SQL aliases. Encrypted
+ * credentials are never selected into it; the webhook secret ciphertext is (the schema exposes it).
+ */
+export interface AccountIntegrationModel {
+  id: string;
+  accountId: string;
+  audienceId: string;
+  integrationPartnerId: string;
+  integrationName: string;
+  activitySyncMode: ActivitySyncMode;
+  activityTarget: ActivityTarget;
+  engagementFieldLevel: EngagementFieldLevel;
+  connectionStatus: ConnectionStatus;
+  capabilityConfig: unknown;
+  syncFilters: unknown;
+  captureWebhookPayloads: boolean;
+  consecutiveErrorCount: number;
+  cooldownMinutes: number | null;
+  debounceWindowSeconds: number | null;
+  engagementFieldsCreatedUtc: Date | null;
+  isActive: boolean;
+  isQuarantined: boolean;
+  isDeleted: boolean;
+  lastEngagementSyncContactCount: number | null;
+  lastEngagementSyncUtc: Date | null;
+  lastErrorMessage: string | null;
+  lastErrorUtc: Date | null;
+  lastTokenRefreshUtc: Date | null;
+  accessTokenExpiresAt: Date;
+  nextRefreshCheckUtc: Date;
+  tokenRefreshAttempts: number;
+  tokenScope: string | null;
+  tokenType: string | null;
+  notificationEmail: string | null;
+  ownerEmail: string | null;
+  webhookRegistered: boolean;
+  webhookLastHealthCheckUtc: Date | null;
+  webhookVerificationSecretEncrypted: Buffer | null;
+  deletedUtc: Date | null;
+  deletedBy: string | null;
+  version: number;
+  createdBy: string;
+  createdUtc: Date;
+  modifiedBy: string;
+  modifiedUtc: Date;
+}
+
+export interface AccountIntegrationEdgeModel {
+  cursor: string;
+  node: AccountIntegrationModel;
+}
+
+export interface AccountIntegrationConnectionModel {
+  edges: AccountIntegrationEdgeModel[];
+  pageInfo: PageInfo;
+  /** Counted only when `totalCount` is selected. */
+  countTotal: () => Promise<number>;
+}

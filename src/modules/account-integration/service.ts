@@ -1,0 +1,81 @@
+import type { RequestContext } from '../../context';
+import type {
+  AccountIntegrationFilter,
+  AccountIntegrationOrder,
+  QueryAccountIntegrationsArgs,
+} from '../../generated/graphql';
+import { requireAccount } from '../../lib/access';
+import { badUserInput } from '../../lib/errors';
+import { isUuid } from '../../lib/ids';
+import { decodeCursor, encodeCursor, pageSize } from '../../lib/pagination';
+import type { AccountIntegrationConnectionModel, AccountIntegrationModel } from './models';
+import * as repository from './repository';
+
+const MAX_SEARCH_LENGTH = 200;
+/** Timestamp sort values in cursors, as rendered by the repository (UTC, microseconds). */
+const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** Null for a missing, soft-deleted or other account's integration: the three are indistinguishable. */
+export async function getAccountIntegration(ctx: RequestContext, id: string): Promise<AccountIntegrationModel | null> {
+  const { accountId } = requireAccount(ctx.viewer);
+  if (!isUuid(id)) return null;
+  return (await repository.findAccountIntegrationById(ctx.db, accountId, id)) ?? null;
+}
+
+function toListFilter(filter: AccountIntegrationFilter | null | undefined): repository.IntegrationListFilter {
+  const result: repository.IntegrationListFilter = { includeDeleted: filter?.includeDeleted ?? false };
+  if (!filter) return result;
+  for (const field of ['integrationPartnerId', 'audienceId'] as const) {
+    const value = filter[field];
+    if (value === null || value === undefined) continue;
+    if (!isUuid(value)) throw badUserInput(`\`filter.${field}\` is not a valid ID.`, ['filter', field]);
+    result[field] = value;
+  }
+  if (filter.integrationPartnerKey != null) result.integrationPartnerKey = filter.integrationPartnerKey;
+  if (filter.connectionStatus != null) result.connectionStatus = filter.connectionStatus;
+  if (filter.isActive != null) result.isActive = filter.isActive;
+  if (filter.isQuarantined != null) result.isQuarantined = filter.isQuarantined;
+  if (filter.search != null) {
+    if (filter.search.length > MAX_SEARCH_LENGTH) {
+      throw badUserInput(`\`filter.search\` must be at most ${MAX_SEARCH_LENGTH} characters.`, ['filter', 'search']);
+    }
+    result.search = filter.search;
+  }
+  return result;
+}
+
+function orderKey(order: repository.IntegrationOrder): string {
+  return `${order.field}:${order.direction}`;
+}
+
+export async function listAccountIntegrations(
+  ctx: RequestContext,
+  args: QueryAccountIntegrationsArgs,
+): Promise<AccountIntegrationConnectionModel> {
+  const { accountId } = requireAccount(ctx.viewer);
+  const limit = pageSize(args.first);
+  const filter = toListFilter(args.filter);
+  const orderBy: AccountIntegrationOrder = args.orderBy ?? { field: 'CREATED_UTC', direction: 'DESC' };
+  const order: repository.IntegrationOrder = { field: orderBy.field, direction: orderBy.direction ?? 'DESC' };
+  const after = args.after != null ? decodeCursor(args.after, orderKey(order)) : undefined;
+  if (after && order.field !== 'INTEGRATION_NAME' && !CURSOR_TIMESTAMP.test(after.value)) {
+    throw badUserInput('`after` is not a cursor returned by this API.', ['after']);
+  }
+
+  const rows = await repository.listAccountIntegrations(ctx.db, accountId, filter, order, after, limit);
+  const hasNextPage = rows.length > limit;
+  const edges = rows.slice(0, limit).map(({ cursorValue, ...node }) => ({
+    cursor: encodeCursor({ order: orderKey(order), value: cursorValue, id: node.id }),
+    node,
+  }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: after !== undefined,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    countTotal: () => repository.countAccountIntegrations(ctx.db, accountId, filter),
+  };
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+
+import type { Config } from '../../src/config';
+import { seedCatalog } from '../../src/db/seed/seed-catalog';
+import { createLogger } from '../../src/lib/logger';
+import { createAppServer, type AppServer } from '../../src/server';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  status: number;
+  data?: TData | null;
+  errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }>;
+}
+
+export interface TestApp {
+  url: string;
+  database: TestDatabase;
+  db: TestDatabase['db'];
+  adminKey: string;
+  /** Every log line the service wrote during this file. */
+  logs: string[];
+  server: AppServer;
+  /** POSTs a GraphQL request; `key` becomes `Authorization: Bearer <key>` unless `authorization` is given. */
+  request<TData = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { key?: string; authorization?: string; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<TData>>;
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    env: 'test',
+    host: '127.0.0.1',
+    port: 0,
+    database: { kind: 'pglite', dataDir: 'memory://' },
+    dataDir: '/nonexistent',
+    adminApiKey: 'admin_' + randomBytes(24).toString('hex'),
+    demoApiKey: undefined,
+    seedDemo: false,
+    introspection: true,
+    logLevel: 'debug',
+    ...overrides,
+  };
+}
+
+/** The real HTTP server on a random loopback port, over a fresh database with the partner catalog. */
+export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  await seedCatalog(database.db);
+  const logs: string[] = [];
+  const config = testConfig(overrides);
+  const logger = createLogger(config.logLevel, (line) => logs.push(line));
+  const server = await createAppServer({ db: database.db, logger, config });
+  const url = await server.listen(0, '127.0.0.1');
+  return {
+    url,
+    database,
+    db: database.db,
+    adminKey: config.adminApiKey as string,
+    logs,
+    server,
+    async request(query, variables, options = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+      if (options.authorization !== undefined) headers.authorization = options.authorization;
+      else if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+      const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
+      return { status: response.status, ...body } as GraphQLResponse<never>;
+    },
+    async close() {
+      await server.stop();
+      await database.close();
+    },
+  };
+}
