@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 
 import * as initial from './2026-11-22T00-00-00_initial';
+import * as writeSide from './2026-11-22T01-00-00_write_side';
 
 /**
  * Every migration, by dated name. A static list (rather than a folder scan) works the same under
@@ -8,4 +9,5 @@ import * as initial from './2026-11-22T00-00-00_initial';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-22T00-00-00_initial': initial,
+  '2026-11-22T01-00-00_write_side': writeSide,
 };

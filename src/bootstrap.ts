@@ -7,6 +7,8 @@ import { migrateToLatest } from './db/migrator';
 import { seedCatalog } from './db/seed/seed-catalog';
 import { seedDemo } from './db/seed/seed-demo';
 import { generateApiKey } from './lib/api-keys';
+import type { Keyring } from './lib/crypto';
+import { loadKeyring } from './lib/keyring-loader';
 import type { Logger } from './lib/logger';
 
 /** Opens the configured database and brings its schema to the latest migration. */
@@ -43,4 +45,14 @@ export async function seed(handle: DatabaseHandle, config: Config, logger: Logge
   const demo = await seedDemo(handle.db, key);
   logger.info('demo account seeded', demo);
   return key;
+}
+
+/** ENCRYPTION_KEYS, or (outside production) a local key kept in DATA_DIR. Production refuses to start without keys. */
+export function openKeyring(config: Config, logger: Logger): Promise<Keyring> {
+  return loadKeyring({
+    encryptionKeys: config.encryptionKeys,
+    env: config.env,
+    dataDir: config.dataDir,
+    log: (msg) => logger.warn(msg),
+  });
 }

@@ -10,6 +10,10 @@ export interface Config {
   /** Directory of the embedded database and its local files (demo key). */
   dataDir: string;
   adminApiKey: string | undefined;
+  /** The platform worker key (WORKER_API_KEY): may only report lifecycle events. */
+  workerApiKey: string | undefined;
+  /** ENCRYPTION_KEYS: `id:base64key` entries, newest first. Required in production. */
+  encryptionKeys: string | undefined;
   demoApiKey: string | undefined;
   seedDemo: boolean;
   introspection: boolean;
@@ -49,6 +53,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (adminApiKey !== undefined && adminApiKey.length < 32) {
     throw new ConfigError('ADMIN_API_KEY must be at least 32 characters.');
   }
+  const workerApiKey = env.WORKER_API_KEY || undefined;
+  if (workerApiKey !== undefined && workerApiKey.length < 32) {
+    throw new ConfigError('WORKER_API_KEY must be at least 32 characters.');
+  }
+  if (workerApiKey !== undefined && workerApiKey === adminApiKey) {
+    throw new ConfigError('WORKER_API_KEY and ADMIN_API_KEY must differ.');
+  }
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, not "${logLevel}".`);
@@ -60,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     dataDir,
     adminApiKey,
+    workerApiKey,
+    encryptionKeys: env.ENCRYPTION_KEYS || undefined,
     demoApiKey: env.DEMO_API_KEY || undefined,
     seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, database.kind === 'pglite'),
     introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, mode !== 'production'),

@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import { hashApiKey, keysEqual, parseAuthorizationHeader } from './lib/api-keys';
 import { unauthenticated } from './lib/errors';
+import type { Keyring } from './lib/crypto';
 import type { Logger } from './lib/logger';
 import { createAccountLoaders, type AccountLoaders } from './modules/account/loaders';
 import { findActiveApiKeyByHash } from './modules/account/repository';
@@ -28,6 +29,14 @@ export interface AdminViewer {
   actor: string;
 }
 
+/** Platform workers: report lifecycle events for integrations of any account, and nothing else. */
+export interface WorkerViewer {
+  role: 'WORKER';
+  accountId: null;
+  apiKeyId: null;
+  actor: string;
+}
+
 /** No Authorization header: only introspection is allowed (see the anonymous-access plugin). */
 export interface AnonymousViewer {
   role: 'ANONYMOUS';
@@ -35,7 +44,7 @@ export interface AnonymousViewer {
   apiKeyId: null;
 }
 
-export type AuthenticatedViewer = AccountViewer | AdminViewer;
+export type AuthenticatedViewer = AccountViewer | AdminViewer | WorkerViewer;
 
 export type Viewer = AuthenticatedViewer | AnonymousViewer;
 
@@ -47,12 +56,16 @@ export interface RequestContext {
   loaders: Loaders;
   logger: Logger;
   config: Config;
+  keyring: Keyring;
+  /** The `Idempotency-Key` request header, if any. */
+  idempotencyKeyHeader: string | undefined;
 }
 
 export interface ContextDependencies {
   db: Kysely<Database>;
   logger: Logger;
   config: Config;
+  keyring: Keyring;
 }
 
 const anonymous: AnonymousViewer = { role: 'ANONYMOUS', accountId: null, apiKeyId: null };
@@ -68,15 +81,30 @@ export async function authenticate(
   if (deps.config.adminApiKey && keysEqual(key, deps.config.adminApiKey)) {
     return { role: 'ADMIN', accountId: null, apiKeyId: null, actor: 'admin' };
   }
+  if (deps.config.workerApiKey && keysEqual(key, deps.config.workerApiKey)) {
+    return { role: 'WORKER', accountId: null, apiKeyId: null, actor: 'worker' };
+  }
   const apiKey = await findActiveApiKeyByHash(deps.db, hashApiKey(key));
   if (!apiKey) throw unauthenticated('The API key is unknown or has been revoked.');
   return { role: 'ACCOUNT', accountId: apiKey.accountId, apiKeyId: apiKey.id, actor: `api-key:${apiKey.id}` };
 }
 
+/**
+ * Which tenant's rows the loaders may return: the caller's account, every account for platform
+ * workers (they act on any integration), or none (admin, anonymous).
+ */
+export type TenantScope = { kind: 'account'; accountId: string } | { kind: 'all' } | { kind: 'none' };
+
+function tenantScope(viewer: Viewer): TenantScope {
+  if (viewer.role === 'ACCOUNT') return { kind: 'account', accountId: viewer.accountId };
+  if (viewer.role === 'WORKER') return { kind: 'all' };
+  return { kind: 'none' };
+}
+
 /** Builds everything a request needs, fresh per request: loaders are never shared between callers. */
 export async function createRequestContext(
   deps: ContextDependencies,
-  headers: { authorization?: string },
+  headers: { authorization?: string; idempotencyKey?: string },
 ): Promise<RequestContext> {
   const viewer = await authenticate(deps, headers.authorization);
   return {
@@ -84,10 +112,12 @@ export async function createRequestContext(
     db: deps.db,
     logger: deps.logger,
     config: deps.config,
+    keyring: deps.keyring,
+    idempotencyKeyHeader: headers.idempotencyKey,
     loaders: {
       ...createIntegrationPartnerLoaders(deps.db),
-      ...createAccountIntegrationLoaders(deps.db, viewer.accountId),
-      ...createAccountLoaders(deps.db, viewer.accountId),
+      ...createAccountIntegrationLoaders(deps.db, tenantScope(viewer)),
+      ...createAccountLoaders(deps.db, tenantScope(viewer)),
     },
   };
 }

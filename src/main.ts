@@ -1,14 +1,17 @@
-import { seed, openDatabase } from './bootstrap';
+import { openDatabase, openKeyring, seed } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
+import { EncryptionKeyConfigError } from './lib/crypto';
 import { createLogger } from './lib/logger';
 import { createAppServer } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // Keys first: a production start without ENCRYPTION_KEYS fails before touching the database.
+  const keyring = await openKeyring(config, logger);
   const database = await openDatabase(config, logger);
   const demoKey = await seed(database, config, logger);
-  const server = await createAppServer({ db: database.db, logger, config });
+  const server = await createAppServer({ db: database.db, logger, config, keyring });
   const baseUrl = await server.listen(config.port, config.host);
   const publicUrl = `http://${config.host}:${new URL(baseUrl).port}`;
 
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else if (error instanceof EncryptionKeyConfigError) {
     console.error(`Configuration error: ${error.message}`);
   } else {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -103,7 +103,11 @@ export async function createAppServer(deps: ContextDependencies): Promise<AppSer
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createRequestContext(deps, { authorization: req.headers.authorization }),
+      context: async ({ req }) =>
+        createRequestContext(deps, {
+          authorization: req.headers.authorization,
+          idempotencyKey: req.get('idempotency-key'),
+        }),
     }),
   );
   httpServer.on('request', app);

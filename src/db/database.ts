@@ -30,6 +30,36 @@ export interface AudiencesTable {
 export interface CapabilitiesTable {
   key: string;
   description: string;
+  config_schema: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+}
+
+export interface HistoryChange {
+  field: string;
+  old?: unknown;
+  new?: unknown;
+  /** Secret fields: recorded as changed, never with values. */
+  redacted?: boolean;
+}
+
+export interface AccountIntegrationHistoryTable {
+  id: Generated<string>;
+  account_id: string;
+  account_integration_id: string;
+  version: number;
+  action: string;
+  actor: string;
+  occurred_utc: CreatedAt;
+  changes: ColumnType<HistoryChange[], string, never>;
+}
+
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  operation: string;
+  request_hash: Buffer;
+  resource_id: string | null;
+  created_utc: CreatedAt;
+  expires_utc: Timestamp;
 }
 
 export interface CredentialFieldDefinition {
@@ -130,6 +160,8 @@ export interface Database {
   partner_capabilities: PartnerCapabilitiesTable;
   account_integrations: AccountIntegrationsTable;
   account_integration_capabilities: AccountIntegrationCapabilitiesTable;
+  account_integration_history: AccountIntegrationHistoryTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

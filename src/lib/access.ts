@@ -1,4 +1,4 @@
-import type { AccountViewer, AdminViewer, Viewer } from '../context';
+import type { AccountViewer, AdminViewer, AuthenticatedViewer, Viewer } from '../context';
 import { forbidden, unauthenticated } from './errors';
 
 /** The caller's account; account-scoped operations are not open to the platform administrator or to anonymous callers. */
@@ -14,8 +14,8 @@ export function requireAdmin(viewer: Viewer): AdminViewer {
   throw forbidden('This operation needs the platform administrator key.');
 }
 
-/** Any authenticated caller (account or administrator), for global data such as the partner catalog. */
-export function requireAuthenticated(viewer: Viewer): AccountViewer | AdminViewer {
+/** Any authenticated caller, for global data such as the partner catalog. */
+export function requireAuthenticated(viewer: Viewer): AuthenticatedViewer {
   if (viewer.role === 'ANONYMOUS') throw unauthenticated();
   return viewer;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { Config } from '../../src/config';
 import { seedCatalog } from '../../src/db/seed/seed-catalog';
+import { Keyring } from '../../src/lib/crypto';
 import { createLogger } from '../../src/lib/logger';
 import { createAppServer, type AppServer } from '../../src/server';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -17,6 +18,8 @@ export interface TestApp {
   database: TestDatabase;
   db: TestDatabase['db'];
   adminKey: string;
+  workerKey: string;
+  keyring: Keyring;
   /** Every log line the service wrote during this file. */
   logs: string[];
   server: AppServer;
@@ -37,6 +40,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     database: { kind: 'pglite', dataDir: 'memory://' },
     dataDir: '/nonexistent',
     adminApiKey: 'admin_' + randomBytes(24).toString('hex'),
+    workerApiKey: 'worker_' + randomBytes(24).toString('hex'),
+    encryptionKeys: undefined,
     demoApiKey: undefined,
     seedDemo: false,
     introspection: true,
@@ -52,13 +57,16 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const logs: string[] = [];
   const config = testConfig(overrides);
   const logger = createLogger(config.logLevel, (line) => logs.push(line));
-  const server = await createAppServer({ db: database.db, logger, config });
+  const keyring = new Keyring([{ id: 'test-k1', key: randomBytes(32) }]);
+  const server = await createAppServer({ db: database.db, logger, config, keyring });
   const url = await server.listen(0, '127.0.0.1');
   return {
     url,
     database,
     db: database.db,
     adminKey: config.adminApiKey as string,
+    workerKey: config.workerApiKey as string,
+    keyring,
     logs,
     server,
     async request(query, variables, options = {}) {

@@ -32,6 +32,118 @@ export const CAPABILITY_DESCRIPTIONS: Readonly<Record<IntegrationCapability, str
   APP_REVIEWS: 'Import app reviews and ratings.',
 };
 
+/**
+ * The JSON Schema each capability's `capabilityConfig` entry must satisfy (null: takes no configuration).
+ * Every schema closes its objects (`additionalProperties: false`) so typos are rejected, not ignored.
+ */
+export const CAPABILITY_CONFIG_SCHEMAS: Readonly<Record<IntegrationCapability, Record<string, unknown> | null>> = {
+  CONTACT_SYNC: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      direction: { enum: ['INBOUND', 'OUTBOUND', 'BIDIRECTIONAL'], description: 'Which way contacts flow.' },
+      batchSize: { type: 'integer', minimum: 1, maximum: 1000, description: 'Contacts per partner API call.' },
+      matchOn: { enum: ['EMAIL', 'PHONE', 'EXTERNAL_ID'], description: 'How platform contacts are matched to partner records.' },
+    },
+  },
+  ACCOUNT_SYNC: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { direction: { enum: ['INBOUND', 'OUTBOUND', 'BIDIRECTIONAL'] }, batchSize: { type: 'integer', minimum: 1, maximum: 1000 } },
+  },
+  DEAL_SYNC: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      pipelineIds: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Only deals in these pipelines; all when absent.' },
+      includeClosed: { type: 'boolean' },
+    },
+  },
+  LIST_SYNC: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { listIds: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true } },
+  },
+  ENGAGEMENT_SYNC: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      fieldPrefix: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,30}$', description: 'Prefix of the custom fields created at the partner.' },
+      channels: { type: 'array', items: { enum: ['EMAIL', 'SMS', 'PUSH', 'IN_APP'] }, uniqueItems: true },
+    },
+  },
+  ACTIVITY_SYNC: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { eventTypes: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true } },
+  },
+  WEBHOOKS: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { events: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Partner events to subscribe to.' } },
+  },
+  MESSAGING: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['defaultChannel'],
+    properties: {
+      defaultChannel: { type: 'string', minLength: 1, description: 'Channel or user ID messages go to unless an action names one.' },
+      unfurlLinks: { type: 'boolean' },
+    },
+  },
+  CHANNEL_MANAGEMENT: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { allowedChannels: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true } },
+  },
+  ISSUE_TRACKING: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['projectKey'],
+    properties: {
+      projectKey: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{1,9}$', description: 'Project new issues are created in.' },
+      issueType: { type: 'string', minLength: 1 },
+    },
+  },
+  SUBSCRIPTION_EVENTS: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { includeSandbox: { type: 'boolean', description: 'Also receive sandbox/test purchases.' } },
+  },
+  PAYMENT_EVENTS: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { currencies: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{3}$' }, uniqueItems: true } },
+  },
+  ORDER_SYNC: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { sinceDays: { type: 'integer', minimum: 1, maximum: 3650, description: 'How far back the first import reaches.' } },
+  },
+  PRODUCT_CATALOG_SYNC: null,
+  EMAIL_DELIVERY: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['fromAddress'],
+    properties: {
+      fromAddress: { type: 'string', format: 'email' },
+      trackOpens: { type: 'boolean' },
+      trackClicks: { type: 'boolean' },
+    },
+  },
+  SMS_DELIVERY: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['fromNumber'],
+    properties: { fromNumber: { type: 'string', pattern: '^\\+[1-9][0-9]{6,14}$', description: 'Sender in E.164 form.' } },
+  },
+  APP_REVIEWS: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { territories: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2,3}$' }, uniqueItems: true } },
+  },
+};
+
 export interface PartnerSeed {
   /** Stable identifier used by upserts and by clients; never rename an existing key. */
   readonly key: string;

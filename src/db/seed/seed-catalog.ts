@@ -1,7 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 
 import type { CapabilitiesTable, Database, NewIntegrationPartner, PartnerCapabilitiesTable } from '../database';
-import { CAPABILITY_DESCRIPTIONS, PARTNERS, type PartnerSeed } from './catalog-data';
+import { CAPABILITY_CONFIG_SCHEMAS, CAPABILITY_DESCRIPTIONS, PARTNERS, type PartnerSeed } from './catalog-data';
 
 export interface CatalogSeedResult {
   /** Partner rows inserted or updated. */
@@ -19,7 +19,10 @@ export interface CatalogSeedResult {
  */
 export async function seedCatalog(db: Kysely<Database>): Promise<CatalogSeedResult> {
   const capabilityRows: Insertable<CapabilitiesTable>[] = Object.entries(CAPABILITY_DESCRIPTIONS)
-    .map(([key, description]) => ({ key, description }))
+    .map(([key, description]) => {
+      const schema = CAPABILITY_CONFIG_SCHEMAS[key as keyof typeof CAPABILITY_CONFIG_SCHEMAS];
+      return { key, description, config_schema: schema === null ? null : JSON.stringify(schema) };
+    })
     .sort((a, b) => compareKeys(a.key, b.key));
   const partnerSeeds = [...PARTNERS].sort((a, b) => compareKeys(a.key, b.key));
 
@@ -29,7 +32,10 @@ export async function seedCatalog(db: Kysely<Database>): Promise<CatalogSeedResu
       .insertInto('capabilities')
       .values(capabilityRows)
       .onConflict((conflict) =>
-        conflict.column('key').doUpdateSet((eb) => ({ description: eb.ref('excluded.description') })),
+        conflict.column('key').doUpdateSet((eb) => ({
+          description: eb.ref('excluded.description'),
+          config_schema: eb.ref('excluded.config_schema'),
+        })),
       )
       .execute();
 

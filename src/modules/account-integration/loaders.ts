@@ -1,25 +1,50 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 
+import type { TenantScope } from '../../context';
 import type { Database } from '../../db/database';
 import type { IntegrationCapability } from '../../generated/graphql';
+import type { HistoryEntryModel } from './models';
 import { findEnabledCapabilities } from './repository';
+import { findHistoryPages } from './write-repository';
 
 export interface AccountIntegrationLoaders {
   capabilitiesByIntegrationId: DataLoader<string, IntegrationCapability[]>;
+  /** One loader per page shape, so every integration in a list asking for the same page is one statement. */
+  historyPage(limit: number, beforeId: string | null): DataLoader<string, HistoryEntryModel[]>;
 }
 
-/** Scoped to the caller's account: another account's integration id resolves to no capabilities. */
-export function createAccountIntegrationLoaders(db: Kysely<Database>, accountId: string | null): AccountIntegrationLoaders {
+/** Scoped to the caller's tenant: an integration outside it resolves to nothing. */
+export function createAccountIntegrationLoaders(db: Kysely<Database>, scope: TenantScope): AccountIntegrationLoaders {
+  const accountId = scope.kind === 'account' ? scope.accountId : null;
+  const visible = scope.kind !== 'none';
+  const historyLoaders = new Map<string, DataLoader<string, HistoryEntryModel[]>>();
   return {
     capabilitiesByIntegrationId: new DataLoader(async (integrationIds) => {
       const grouped = new Map<string, IntegrationCapability[]>(integrationIds.map((id) => [id, []]));
-      if (accountId) {
+      if (visible) {
         for (const { integrationId, capability } of await findEnabledCapabilities(db, accountId, integrationIds)) {
           grouped.get(integrationId)?.push(capability);
         }
       }
       return integrationIds.map((id) => grouped.get(id) ?? []);
     }),
+    historyPage(limit, beforeId) {
+      const shape = `${limit}:${beforeId ?? ''}`;
+      let loader = historyLoaders.get(shape);
+      if (!loader) {
+        loader = new DataLoader(async (integrationIds) => {
+          const grouped = new Map<string, HistoryEntryModel[]>(integrationIds.map((id) => [id, []]));
+          if (visible) {
+            for (const { integrationId, ...entry } of await findHistoryPages(db, accountId, integrationIds, limit, beforeId)) {
+              grouped.get(integrationId)?.push(entry);
+            }
+          }
+          return integrationIds.map((id) => grouped.get(id) ?? []);
+        });
+        historyLoaders.set(shape, loader);
+      }
+      return loader;
+    },
   };
 }

@@ -5,6 +5,7 @@ import type {
   EngagementFieldLevel,
   PageInfo,
 } from '../../generated/graphql';
+import type { HistoryChange } from '../../db/database';
 
 /**
  * An integration as the service returns it: camelCase columns from SQL aliases. Encrypted
@@ -64,4 +65,18 @@ export interface AccountIntegrationConnectionModel {
   pageInfo: PageInfo;
   /** Counted only when `totalCount` is selected. */
   countTotal: () => Promise<number>;
+}
+
+export interface HistoryEntryModel {
+  id: string;
+  version: number;
+  action: string;
+  actor: string;
+  occurredUtc: Date;
+  changes: HistoryChange[];
+}
+
+export interface HistoryConnectionModel {
+  edges: Array<{ cursor: string; node: HistoryEntryModel }>;
+  pageInfo: PageInfo;
 }

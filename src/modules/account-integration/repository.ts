@@ -13,55 +13,60 @@ import type { AccountIntegrationModel } from './models';
 
 type Db = Kysely<Database>;
 /** The database as seen by queries that alias account_integrations to `ai`. */
-type AiDatabase = Database & { ai: AccountIntegrationsTable };
+export type AiDatabase = Database & { ai: AccountIntegrationsTable };
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type IntegrationQuery = SelectQueryBuilder<AiDatabase, 'ai', {}>;
 
-/** Every exposed column, aliased to the GraphQL field name. Credentials are deliberately absent. */
-function selectIntegration(query: IntegrationQuery) {
-  return query.select([
-    'ai.id',
-    'ai.account_id as accountId',
-    'ai.audience_id as audienceId',
-    'ai.integration_partner_id as integrationPartnerId',
-    'ai.integration_name as integrationName',
-    sql<AccountIntegrationModel['activitySyncMode']>`ai.activity_sync_mode`.as('activitySyncMode'),
-    sql<AccountIntegrationModel['activityTarget']>`ai.activity_target`.as('activityTarget'),
-    sql<AccountIntegrationModel['engagementFieldLevel']>`ai.engagement_field_level`.as('engagementFieldLevel'),
-    sql<AccountIntegrationModel['connectionStatus']>`ai.connection_status`.as('connectionStatus'),
-    'ai.capability_config as capabilityConfig',
-    'ai.sync_filters as syncFilters',
-    'ai.capture_webhook_payloads as captureWebhookPayloads',
-    'ai.consecutive_error_count as consecutiveErrorCount',
-    'ai.cooldown_minutes as cooldownMinutes',
-    'ai.debounce_window_seconds as debounceWindowSeconds',
-    'ai.engagement_fields_created_utc as engagementFieldsCreatedUtc',
-    'ai.is_active as isActive',
-    'ai.is_quarantined as isQuarantined',
-    'ai.is_deleted as isDeleted',
-    'ai.last_engagement_sync_contact_count as lastEngagementSyncContactCount',
-    'ai.last_engagement_sync_utc as lastEngagementSyncUtc',
-    'ai.last_error_message as lastErrorMessage',
-    'ai.last_error_utc as lastErrorUtc',
-    'ai.last_token_refresh_utc as lastTokenRefreshUtc',
-    'ai.access_token_expires_at as accessTokenExpiresAt',
-    'ai.next_refresh_check_utc as nextRefreshCheckUtc',
-    'ai.token_refresh_attempts as tokenRefreshAttempts',
-    'ai.token_scope as tokenScope',
-    'ai.token_type as tokenType',
-    'ai.notification_email as notificationEmail',
-    'ai.owner_email as ownerEmail',
-    'ai.webhook_registered as webhookRegistered',
-    'ai.webhook_last_health_check_utc as webhookLastHealthCheckUtc',
-    'ai.webhook_verification_secret_encrypted as webhookVerificationSecretEncrypted',
-    'ai.deleted_utc as deletedUtc',
-    'ai.deleted_by as deletedBy',
-    'ai.version',
-    'ai.created_by as createdBy',
-    'ai.created_utc as createdUtc',
-    'ai.modified_by as modifiedBy',
-    'ai.modified_utc as modifiedUtc',
-  ]);
+/** GraphQL field -> column, for every exposed column. Credentials are deliberately absent. */
+export const COLUMN_OF = {
+  id: 'id',
+  accountId: 'account_id',
+  audienceId: 'audience_id',
+  integrationPartnerId: 'integration_partner_id',
+  integrationName: 'integration_name',
+  activitySyncMode: 'activity_sync_mode',
+  activityTarget: 'activity_target',
+  engagementFieldLevel: 'engagement_field_level',
+  connectionStatus: 'connection_status',
+  capabilityConfig: 'capability_config',
+  syncFilters: 'sync_filters',
+  captureWebhookPayloads: 'capture_webhook_payloads',
+  consecutiveErrorCount: 'consecutive_error_count',
+  cooldownMinutes: 'cooldown_minutes',
+  debounceWindowSeconds: 'debounce_window_seconds',
+  engagementFieldsCreatedUtc: 'engagement_fields_created_utc',
+  isActive: 'is_active',
+  isQuarantined: 'is_quarantined',
+  isDeleted: 'is_deleted',
+  lastEngagementSyncContactCount: 'last_engagement_sync_contact_count',
+  lastEngagementSyncUtc: 'last_engagement_sync_utc',
+  lastErrorMessage: 'last_error_message',
+  lastErrorUtc: 'last_error_utc',
+  lastTokenRefreshUtc: 'last_token_refresh_utc',
+  accessTokenExpiresAt: 'access_token_expires_at',
+  nextRefreshCheckUtc: 'next_refresh_check_utc',
+  tokenRefreshAttempts: 'token_refresh_attempts',
+  tokenScope: 'token_scope',
+  tokenType: 'token_type',
+  notificationEmail: 'notification_email',
+  ownerEmail: 'owner_email',
+  webhookRegistered: 'webhook_registered',
+  webhookLastHealthCheckUtc: 'webhook_last_health_check_utc',
+  webhookVerificationSecretEncrypted: 'webhook_verification_secret_encrypted',
+  deletedUtc: 'deleted_utc',
+  deletedBy: 'deleted_by',
+  version: 'version',
+  createdBy: 'created_by',
+  createdUtc: 'created_utc',
+  modifiedBy: 'modified_by',
+  modifiedUtc: 'modified_utc',
+} as const satisfies Record<keyof AccountIntegrationModel, keyof AccountIntegrationsTable>;
+
+export const INTEGRATION_SELECTION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(`ai.${column}`).as(field));
+
+/** Every exposed column, aliased to its GraphQL field name. */
+export function selectIntegration<O>(query: SelectQueryBuilder<AiDatabase, 'ai', O>) {
+  return query.select(INTEGRATION_SELECTION).$castTo<AccountIntegrationModel>();
 }
 
 export async function findAccountIntegrationById(
@@ -162,10 +167,10 @@ export async function countAccountIntegrations(db: Db, accountId: string, filter
   return Number(row.count);
 }
 
-/** Enabled capabilities of many integrations of one account, in one statement. */
+/** Enabled capabilities of many integrations of one account (or any account: null, for workers), in one statement. */
 export async function findEnabledCapabilities(
   db: Db,
-  accountId: string,
+  accountId: string | null,
   integrationIds: readonly string[],
 ): Promise<Array<{ integrationId: string; capability: IntegrationCapability }>> {
   if (integrationIds.length === 0) return [];
@@ -175,7 +180,7 @@ export async function findEnabledCapabilities(
       'account_integration_id as integrationId',
       sql<IntegrationCapability>`capability`.as('capability'),
     ])
-    .where('account_id', '=', accountId)
+    .$if(accountId !== null, (qb) => qb.where('account_id', '=', accountId as string))
     .where('account_integration_id', '=', sql<string>`any(${sql.val(integrationIds)}::uuid[])`)
     .orderBy('capability')
     .execute();

@@ -49,12 +49,13 @@ export async function listAudiences(db: Db, accountId: string): Promise<Audience
     .execute();
 }
 
-export async function findAudiencesByIds(db: Db, accountId: string, ids: readonly string[]): Promise<AudienceModel[]> {
+/** Audiences by id within one account, or any account when `accountId` is null (workers). */
+export async function findAudiencesByIds(db: Db, accountId: string | null, ids: readonly string[]): Promise<AudienceModel[]> {
   if (ids.length === 0) return [];
   return db
     .selectFrom('audiences')
     .select(audienceColumns)
-    .where('account_id', '=', accountId)
+    .$if(accountId !== null, (qb) => qb.where('account_id', '=', accountId as string))
     .where('id', '=', sql<string>`any(${sql.val(ids)}::uuid[])`)
     .execute();
 }

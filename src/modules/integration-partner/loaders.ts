@@ -19,8 +19,8 @@ export function createIntegrationPartnerLoaders(db: Kysely<Database>): Integrati
     }),
     capabilitiesByPartnerId: new DataLoader(async (partnerIds) => {
       const grouped = new Map<string, PartnerCapabilityModel[]>(partnerIds.map((id) => [id, []]));
-      for (const { partnerId, capability, description } of await findCapabilitiesByPartnerIds(db, partnerIds)) {
-        grouped.get(partnerId)?.push({ capability, description });
+      for (const { partnerId, ...capability } of await findCapabilitiesByPartnerIds(db, partnerIds)) {
+        grouped.get(partnerId)?.push(capability);
       }
       return partnerIds.map((id) => grouped.get(id) ?? []);
     }),

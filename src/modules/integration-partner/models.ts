@@ -31,4 +31,5 @@ export type CredentialFieldModel = CredentialFieldDefinition;
 export interface PartnerCapabilityModel {
   capability: IntegrationCapability;
   description: string;
+  configSchema: Record<string, unknown> | null;
 }

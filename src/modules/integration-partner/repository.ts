@@ -73,6 +73,7 @@ export async function findCapabilitiesByPartnerIds(
       'pc.integration_partner_id as partnerId',
       sql<IntegrationCapability>`pc.capability`.as('capability'),
       'c.description',
+      'c.config_schema as configSchema',
     ])
     .where('pc.integration_partner_id', '=', sql<string>`any(${sql.val(partnerIds)}::uuid[])`)
     .orderBy('pc.capability')

@@ -1,0 +1,191 @@
+import type { ConnectionStatus } from '../../generated/graphql';
+
+/**
+ * The connectionStatus state machine (documented in the README). Pure functions: given the current
+ * state and an event, they return the columns to change, or a refusal.
+ */
+
+export interface LifecycleState {
+  connectionStatus: ConnectionStatus;
+  isActive: boolean;
+  isQuarantined: boolean;
+  consecutiveErrorCount: number;
+  tokenRefreshAttempts: number;
+  accessTokenExpiresAt: Date;
+}
+
+export interface PartnerPolicy {
+  authType: string;
+  quarantineThreshold: number;
+  tokenRefreshLeadMinutes: number;
+  maxTokenRefreshAttempts: number;
+  supportsWebhooks: boolean;
+}
+
+export type Transition<T> = { ok: true; changes: T } | { ok: false; reason: string };
+
+/** Credentials that never expire (API keys) carry this in accessTokenExpiresAt and nextRefreshCheckUtc. */
+export const NEVER = new Date('9999-12-31T23:59:59.999Z');
+
+/** Token refresh retry: 1, 2, 4, … minutes after each failure, at most 6 hours. */
+export const REFRESH_BACKOFF_BASE_MINUTES = 1;
+export const REFRESH_BACKOFF_CAP_MINUTES = 360;
+
+export function refreshBackoffMinutes(attempts: number): number {
+  return Math.min(REFRESH_BACKOFF_BASE_MINUTES * 2 ** Math.max(0, attempts - 1), REFRESH_BACKOFF_CAP_MINUTES);
+}
+
+/** States in which workers sync: the integration is active, not quarantined and not awaiting re-authorisation. */
+const SYNCING: readonly ConnectionStatus[] = ['NOT_CONNECTED', 'CONNECTED', 'ERROR', 'TOKEN_EXPIRED'];
+
+function refuse<T>(state: LifecycleState, event: string): Transition<T> {
+  return { ok: false, reason: `${event} is not accepted while the integration is ${state.connectionStatus}.` };
+}
+
+export function usesExpiringTokens(partner: PartnerPolicy): boolean {
+  return partner.authType !== 'API_KEY';
+}
+
+export function onSyncError(state: LifecycleState, partner: PartnerPolicy) {
+  if (!SYNCING.includes(state.connectionStatus)) return refuse<never>(state, 'A sync error');
+  const consecutiveErrorCount = state.consecutiveErrorCount + 1;
+  const quarantine = consecutiveErrorCount >= partner.quarantineThreshold;
+  return {
+    ok: true as const,
+    changes: {
+      consecutiveErrorCount,
+      isQuarantined: quarantine,
+      connectionStatus: (quarantine ? 'QUARANTINED' : 'ERROR') as ConnectionStatus,
+    },
+  };
+}
+
+export function onSyncSuccess(state: LifecycleState) {
+  if (!SYNCING.includes(state.connectionStatus)) return refuse<never>(state, 'A sync success');
+  return {
+    ok: true as const,
+    changes: {
+      consecutiveErrorCount: 0,
+      // An expired token cannot have synced; a success while TOKEN_EXPIRED means it was refreshed elsewhere.
+      connectionStatus: 'CONNECTED' as ConnectionStatus,
+    },
+  };
+}
+
+export function onQuarantineRelease(state: LifecycleState) {
+  if (!state.isQuarantined) return refuse<never>(state, 'Releasing quarantine');
+  return {
+    ok: true as const,
+    changes: {
+      isQuarantined: false,
+      consecutiveErrorCount: 0,
+      connectionStatus: (state.isActive ? 'NOT_CONNECTED' : 'INACTIVE') as ConnectionStatus,
+    },
+  };
+}
+
+export function onTokenRefreshSuccess(state: LifecycleState, partner: PartnerPolicy, expiresAt: Date, now: Date) {
+  if (!usesExpiringTokens(partner)) {
+    return { ok: false as const, reason: 'The partner uses API keys, which have no tokens to refresh.' };
+  }
+  if (!SYNCING.includes(state.connectionStatus)) return refuse<never>(state, 'A token refresh');
+  if (expiresAt.getTime() <= now.getTime()) {
+    return { ok: false as const, reason: 'accessTokenExpiresAt must be in the future.' };
+  }
+  const nextCheck = new Date(expiresAt.getTime() - partner.tokenRefreshLeadMinutes * 60_000);
+  return {
+    ok: true as const,
+    changes: {
+      accessTokenExpiresAt: expiresAt,
+      tokenRefreshAttempts: 0,
+      nextRefreshCheckUtc: nextCheck.getTime() < now.getTime() ? now : nextCheck,
+      connectionStatus: (state.connectionStatus === 'TOKEN_EXPIRED' || state.connectionStatus === 'NOT_CONNECTED'
+        ? 'CONNECTED'
+        : state.connectionStatus) as ConnectionStatus,
+    },
+  };
+}
+
+export function onTokenRefreshFailure(state: LifecycleState, partner: PartnerPolicy, now: Date) {
+  if (!usesExpiringTokens(partner)) {
+    return { ok: false as const, reason: 'The partner uses API keys, which have no tokens to refresh.' };
+  }
+  if (!SYNCING.includes(state.connectionStatus)) return refuse<never>(state, 'A token refresh failure');
+  const tokenRefreshAttempts = state.tokenRefreshAttempts + 1;
+  if (tokenRefreshAttempts >= partner.maxTokenRefreshAttempts) {
+    return {
+      ok: true as const,
+      changes: {
+        tokenRefreshAttempts,
+        // Nothing to retry until a person re-authorises.
+        nextRefreshCheckUtc: NEVER,
+        connectionStatus: 'NEEDS_REAUTHORIZATION' as ConnectionStatus,
+      },
+    };
+  }
+  const expired = state.accessTokenExpiresAt.getTime() <= now.getTime();
+  return {
+    ok: true as const,
+    changes: {
+      tokenRefreshAttempts,
+      nextRefreshCheckUtc: new Date(now.getTime() + refreshBackoffMinutes(tokenRefreshAttempts) * 60_000),
+      connectionStatus: (expired ? 'TOKEN_EXPIRED' : state.connectionStatus) as ConnectionStatus,
+    },
+  };
+}
+
+export function onWebhookHealthCheck(state: LifecycleState, partner: PartnerPolicy) {
+  if (!partner.supportsWebhooks) return { ok: false as const, reason: 'The partner does not support webhooks.' };
+  if (!state.isActive) return refuse<never>(state, 'A webhook health check');
+  return { ok: true as const, changes: {} };
+}
+
+export function onDeactivate(state: LifecycleState) {
+  if (!state.isActive) return refuse<never>(state, 'Deactivating');
+  return { ok: true as const, changes: { isActive: false, connectionStatus: 'INACTIVE' as ConnectionStatus } };
+}
+
+export function onActivate(state: LifecycleState) {
+  if (state.isActive) return refuse<never>(state, 'Activating');
+  return {
+    ok: true as const,
+    changes: {
+      isActive: true,
+      // A quarantine outlives deactivation; everything else waits for the next sync to prove the connection.
+      connectionStatus: (state.isQuarantined ? 'QUARANTINED' : 'NOT_CONNECTED') as ConnectionStatus,
+    },
+  };
+}
+
+/** Soft delete: the integration stops being contacted; its secrets are wiped by the caller. */
+export function onDelete() {
+  return {
+    ok: true as const,
+    changes: { connectionStatus: 'DISCONNECTED' as ConnectionStatus, webhookRegistered: false },
+  };
+}
+
+export function onRestore(state: LifecycleState) {
+  return {
+    ok: true as const,
+    changes: {
+      isQuarantined: false,
+      consecutiveErrorCount: 0,
+      tokenRefreshAttempts: 0,
+      connectionStatus: (state.isActive ? 'NOT_CONNECTED' : 'INACTIVE') as ConnectionStatus,
+    },
+  };
+}
+
+/** New credentials: a re-authorised integration starts over; OAuth tokens get checked at once. */
+export function onCredentialsReplaced(state: LifecycleState, partner: PartnerPolicy, now: Date) {
+  const waiting = state.connectionStatus === 'NEEDS_REAUTHORIZATION' || state.connectionStatus === 'TOKEN_EXPIRED';
+  return {
+    ok: true as const,
+    changes: {
+      tokenRefreshAttempts: 0,
+      nextRefreshCheckUtc: usesExpiringTokens(partner) ? now : NEVER,
+      connectionStatus: (waiting ? 'NOT_CONNECTED' : state.connectionStatus) as ConnectionStatus,
+    },
+  };
+}
