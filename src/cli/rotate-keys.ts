@@ -1,6 +1,5 @@
-import { openDatabase } from '../bootstrap';
+import { openDatabase, openKeyring } from '../bootstrap';
 import { loadConfig } from '../config';
-import { loadKeyring } from '../lib/keyring-loader';
 import { createLogger } from '../lib/logger';
 import { reencryptToCurrentKey } from '../modules/encryption/rotate';
 
@@ -14,7 +13,7 @@ async function run(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const log = (msg: string) => logger.info(msg);
   // Keys first: a configuration mistake should stop the command before it touches the database.
-  const keyring = await loadKeyring({ encryptionKeys: process.env.ENCRYPTION_KEYS, env: config.env, dataDir: config.dataDir, log });
+  const keyring = await openKeyring(config, logger);
   const database = await openDatabase(config, logger);
   try {
     logger.info('re-encrypting secrets', { currentKeyId: keyring.currentKeyId, keyIds: keyring.keyIds });
