@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
+import { loadPartnerCatalogs, readCatalogSources } from './catalog/load-catalogs';
 import type { Config } from './config';
 import { createDatabase, type DatabaseHandle } from './db/create-database';
 import { migrateToLatest } from './db/migrator';
@@ -40,6 +41,7 @@ async function demoApiKey(config: Config): Promise<string> {
 export async function seed(handle: DatabaseHandle, config: Config, logger: Logger): Promise<string | undefined> {
   const catalog = await seedCatalog(handle.db);
   logger.info('partner catalog seeded', catalog);
+  logger.info('partner catalogs loaded', await loadPartnerCatalogs(handle.db, await readCatalogSources()));
   if (!config.seedDemo) return undefined;
   const key = await demoApiKey(config);
   const demo = await seedDemo(handle.db, key);

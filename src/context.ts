@@ -12,7 +12,9 @@ import {
   createAccountIntegrationLoaders,
   type AccountIntegrationLoaders,
 } from './modules/account-integration/loaders';
+import { createActivityLoaders, type ActivityLoaders } from './modules/activity/loaders';
 import { createIntegrationPartnerLoaders, type IntegrationPartnerLoaders } from './modules/integration-partner/loaders';
+import { createPartnerCatalogLoaders, type PartnerCatalogLoaders } from './modules/partner-catalog/loaders';
 
 export interface AccountViewer {
   role: 'ACCOUNT';
@@ -48,7 +50,11 @@ export type AuthenticatedViewer = AccountViewer | AdminViewer | WorkerViewer;
 
 export type Viewer = AuthenticatedViewer | AnonymousViewer;
 
-export type Loaders = IntegrationPartnerLoaders & AccountIntegrationLoaders & AccountLoaders;
+export type Loaders = IntegrationPartnerLoaders &
+  AccountIntegrationLoaders &
+  AccountLoaders &
+  PartnerCatalogLoaders &
+  ActivityLoaders;
 
 export interface RequestContext {
   viewer: Viewer;
@@ -118,6 +124,8 @@ export async function createRequestContext(
       ...createIntegrationPartnerLoaders(deps.db),
       ...createAccountIntegrationLoaders(deps.db, tenantScope(viewer)),
       ...createAccountLoaders(deps.db, tenantScope(viewer)),
+      ...createPartnerCatalogLoaders(deps.db),
+      ...createActivityLoaders(deps.db),
     },
   };
 }

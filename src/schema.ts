@@ -6,22 +6,16 @@ import type { GraphQLSchema } from 'graphql';
 
 import type { Resolvers } from './generated/graphql';
 import { requireAuthenticated } from './lib/access';
+import { projectRoot } from './lib/paths';
 import { ByteScalar, DateTimeScalar, JsonScalar } from './lib/scalars';
 import { accountResolvers } from './modules/account/resolvers';
+import { activityResolvers } from './modules/activity/resolvers';
 import { accountIntegrationResolvers } from './modules/account-integration/resolvers';
 import { integrationPartnerResolvers } from './modules/integration-partner/resolvers';
-
-/** The SDL folder, found from wherever this file runs (src/ under ts-jest, dist/src/ when built). */
-function schemaDirectory(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'schema');
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(candidate)) return candidate;
-  }
-  throw new Error('schema/ directory not found above ' + __dirname);
-}
+import { partnerCatalogResolvers } from './modules/partner-catalog/resolvers';
 
 export function loadTypeDefs(): string[] {
-  const dir = schemaDirectory();
+  const dir = path.join(projectRoot(), 'schema');
   return fs
     .readdirSync(dir)
     .filter((file) => file.endsWith('.graphql'))
@@ -41,7 +35,14 @@ const rootResolvers: Resolvers = {
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: [rootResolvers, accountResolvers, integrationPartnerResolvers, accountIntegrationResolvers],
+    resolvers: [
+      rootResolvers,
+      accountResolvers,
+      integrationPartnerResolvers,
+      accountIntegrationResolvers,
+      partnerCatalogResolvers,
+      activityResolvers,
+    ],
     inheritResolversFromInterfaces: true,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });

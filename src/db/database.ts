@@ -150,6 +150,56 @@ export interface AccountIntegrationCapabilitiesTable {
   enabled_utc: CreatedAt;
 }
 
+export interface PartnerDataObjectsTable {
+  id: Generated<string>;
+  integration_partner_id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  replication_modes: string[];
+  is_free: boolean;
+  parent_key: string | null;
+  position: number;
+}
+
+export interface PartnerDataObjectFieldsTable {
+  id: Generated<string>;
+  data_object_id: string;
+  name: string;
+  type: string;
+  description: string | null;
+  references_object_key: string | null;
+  references_field_name: string | null;
+  references_via: string | null;
+  position: number;
+}
+
+export interface ActivitiesTable {
+  id: Generated<string>;
+  unique_identifier: string;
+  version: number;
+  name: string;
+  description: string;
+  source: string;
+  integration_partner_id: string | null;
+  required_capability: string | null;
+  request_schema: ColumnType<Record<string, unknown>, string, string>;
+  response_schema: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  throttle_enabled: boolean;
+  throttle_limit: number;
+  throttle_window_seconds: number;
+  throttle_key: string;
+  compensating_activity: string | null;
+}
+
+export interface ActivityThrottleWindowsTable {
+  account_integration_id: string;
+  activity_id: string;
+  throttle_key: string;
+  window_started_utc: Timestamp;
+  request_count: number;
+}
+
 /** One key per table, as the database names it. */
 export interface Database {
   accounts: AccountsTable;
@@ -162,6 +212,10 @@ export interface Database {
   account_integration_capabilities: AccountIntegrationCapabilitiesTable;
   account_integration_history: AccountIntegrationHistoryTable;
   idempotency_keys: IdempotencyKeysTable;
+  partner_data_objects: PartnerDataObjectsTable;
+  partner_data_object_fields: PartnerDataObjectFieldsTable;
+  activities: ActivitiesTable;
+  activity_throttle_windows: ActivityThrottleWindowsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -4,6 +4,8 @@ import type { AccountIntegrationModel, AccountIntegrationConnectionModel, Accoun
 import type { IntegrationPartnerModel, PartnerCapabilityModel, CredentialFieldModel } from '../modules/integration-partner/models';
 import type { AccountModel, AudienceModel, ApiKeyModel } from '../modules/account/models';
 import type { AuthenticatedViewer, RequestContext } from '../context';
+import type { DataObjectModel, DataFieldModel, DataObjectGraphModel } from '../modules/partner-catalog/models';
+import type { ActivityModel, ActivityCheckResultModel } from '../modules/activity/models';
 import type { HistoryChange } from '../db/database';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -48,6 +50,8 @@ export type AccountIntegration = {
   accessTokenExpiresAt: Scalars['DateTime']['output'];
   /** ID of the account that owns this integration */
   accountId: Scalars['ID']['output'];
+  /** The activities this integration can run: its partner's, gated by the capabilities enabled on it (latest versions). */
+  activities: Array<Activity>;
   /** Activity sync mode */
   activitySyncMode: ActivitySyncMode;
   /** Define where the most recent activity will be stored */
@@ -298,6 +302,97 @@ export type AccountIntegrationVersionInput = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * A versioned action the platform can run: a platform utility or an integration call to a partner
+ * (such as `slack:post-message`), with JSON Schemas for its request and response, and a throttler.
+ */
+export type Activity = {
+  __typename?: 'Activity';
+  /** The activity that undoes this one, when there is one. */
+  compensatingActivity: Maybe<Activity>;
+  /** What the activity does. */
+  description: Scalars['String']['output'];
+  /** Unique identifier of this activity version. */
+  id: Scalars['ID']['output'];
+  /** The partner an integration activity calls; null for platform activities. */
+  integrationPartner: Maybe<IntegrationPartner>;
+  /** Human-readable name. */
+  name: Scalars['String']['output'];
+  /** JSON Schema the request payload must satisfy. */
+  requestSchema: Scalars['JSON']['output'];
+  /** The capability an integration must have enabled to run this activity; null when none is needed. */
+  requiredCapability: Maybe<IntegrationCapability>;
+  /** JSON Schema of the response; null when undocumented. */
+  responseSchema: Maybe<Scalars['JSON']['output']>;
+  /** Where the activity comes from. */
+  source: ActivitySource;
+  /** Rate limiting applied per integration and throttle key. */
+  throttler: ActivityThrottler;
+  /** Machine-readable identifier, such as `slack:post-message`; shared by every version. */
+  uniqueIdentifier: Scalars['String']['output'];
+  /** Version number, from 1. */
+  version: Scalars['Int']['output'];
+};
+
+/** Why an activity check failed. */
+export type ActivityCheckCode =
+  /** No such activity (or version). */
+  | 'ACTIVITY_NOT_FOUND'
+  /** The integration does not have the capability the activity needs enabled. */
+  | 'CAPABILITY_NOT_ENABLED'
+  /** The integration is inactive. */
+  | 'INACTIVE'
+  /** The integration does not exist (or is another account's). */
+  | 'INTEGRATION_NOT_FOUND'
+  /** The payload does not satisfy the request schema; see `validationErrors`. */
+  | 'INVALID_PAYLOAD'
+  /** The integration is quarantined. */
+  | 'QUARANTINED'
+  /** The throttler's limit for this window is used up; see `retryAfterSeconds`. */
+  | 'THROTTLED'
+  /** The activity belongs to another partner than the integration's. */
+  | 'WRONG_PARTNER';
+
+/** Result of an activity check, in the seeds' `IntegrationActionResult` shape (`ok`, `message`) plus details. */
+export type ActivityCheckResult = {
+  __typename?: 'ActivityCheckResult';
+  /** The activity that was checked, when found. */
+  activity: Maybe<Activity>;
+  /** Why the check failed; null when `ok`. */
+  code: Maybe<ActivityCheckCode>;
+  /** What the result means, for people. */
+  message: Maybe<Scalars['String']['output']>;
+  /** Whether the activity could run now: valid payload, runnable integration, within the throttle. */
+  ok: Scalars['Boolean']['output'];
+  /** Requests left in the current throttle window after this one; null when the throttler is disabled or the check failed earlier. */
+  remainingInWindow: Maybe<Scalars['Int']['output']>;
+  /** Seconds until the throttle window frees; set only when `code` is `THROTTLED`. */
+  retryAfterSeconds: Maybe<Scalars['Int']['output']>;
+  /** Schema violations by path; empty unless `code` is `INVALID_PAYLOAD`. */
+  validationErrors: Array<ActivityValidationError>;
+};
+
+/** Which activities to return. All conditions must hold. */
+export type ActivityFilter = {
+  /** Also return older versions (default false: the latest version of each). */
+  includeAllVersions?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only activities of this partner (by key). */
+  partnerKey?: InputMaybe<Scalars['String']['input']>;
+  /** Only activities that need this capability. */
+  requiredCapability?: InputMaybe<IntegrationCapability>;
+  /** Case-insensitive substring of the name or unique identifier. */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Only activities from this source. */
+  source?: InputMaybe<ActivitySource>;
+};
+
+/** Where an activity comes from. */
+export type ActivitySource =
+  /** Built into the platform (tickets, comments, accounts, utilities). */
+  | 'PLATFORM'
+  /** Provided by a registered app: an integration with a partner such as Slack or Jira. */
+  | 'REGISTERED_APP';
+
 /** How activity (engagement events such as opens, clicks and messages) is synced to the partner. */
 export type ActivitySyncMode =
   /** Activity is not synced to the partner. */
@@ -319,6 +414,28 @@ export type ActivityTarget =
   | 'DEAL'
   /** Activity is not written to any partner object. */
   | 'NONE';
+
+/** Rate limiting of an activity. */
+export type ActivityThrottler = {
+  __typename?: 'ActivityThrottler';
+  /** Whether requests are limited at all. */
+  enabled: Scalars['Boolean']['output'];
+  /** What requests are counted by: `integration`, or `payload:<field>` for each value of that request field. */
+  key: Scalars['String']['output'];
+  /** Requests allowed per window. */
+  limit: Scalars['Int']['output'];
+  /** Length of the window in seconds, counted from the first request in it. */
+  windowSeconds: Scalars['Int']['output'];
+};
+
+/** One way a payload fails the request schema. */
+export type ActivityValidationError = {
+  __typename?: 'ActivityValidationError';
+  /** What is wrong. */
+  message: Scalars['String']['output'];
+  /** Path of the offending value inside the payload, as JSON Pointer segments (empty for the payload itself). */
+  path: Array<Scalars['String']['output']>;
+};
 
 /** An object with the same unique key already exists. */
 export type AlreadyExistsError = UserError & {
@@ -357,6 +474,18 @@ export type Audience = {
   id: Scalars['ID']['output'];
   /** Display name of the audience, unique within its account. */
   name: Scalars['String']['output'];
+};
+
+/** Input for `checkAccountIntegrationActivity`. */
+export type CheckAccountIntegrationActivityInput = {
+  /** The activity's unique identifier, such as `slack:post-message`. */
+  activity: Scalars['String']['input'];
+  /** The integration that would run the activity. */
+  id: Scalars['ID']['input'];
+  /** The request payload to check against the activity's request schema. */
+  payload: Scalars['JSON']['input'];
+  /** The activity version; the latest when omitted. */
+  version?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** The caller named a version of the integration that is no longer current; nothing was changed. */
@@ -503,6 +632,101 @@ export type CredentialFieldType =
   /** An absolute `https://` URL, such as an API base URL. */
   | 'URL';
 
+/** One field of a data object. */
+export type DataField = {
+  __typename?: 'DataField';
+  /** What the field holds; null when the catalog gives no description. */
+  description: Maybe<Scalars['String']['output']>;
+  /** Field name as the partner uses it. */
+  name: Scalars['String']['output'];
+  /** The object and field this field points at (a foreign key), or null. */
+  references: Maybe<DataFieldReference>;
+  /** The field's type. */
+  type: DataFieldType;
+};
+
+/** Where a field points: the catalog's `Object > path > field` notation. */
+export type DataFieldReference = {
+  __typename?: 'DataFieldReference';
+  /** Name of the referenced field in that object. */
+  fieldName: Scalars['String']['output'];
+  /** Key of the referenced object. */
+  objectKey: Scalars['String']['output'];
+  /** The nested collection the reference goes through (the middle segment), or null. */
+  via: Maybe<Scalars['String']['output']>;
+};
+
+/** Types of data-object fields. */
+export type DataFieldType =
+  /** True or false. */
+  | 'BOOLEAN'
+  /** A calendar date. */
+  | 'DATE'
+  /** A floating-point number (the catalog's `float`, also used for numeric ids). */
+  | 'FLOAT'
+  /** A whole number. */
+  | 'INTEGER'
+  /** A nested JSON value. */
+  | 'JSON'
+  /** Text. */
+  | 'TEXT'
+  /** A date and time. */
+  | 'TIMESTAMP';
+
+/** A kind of record a partner can sync (for ActiveCampaign: Contacts, Deals, Lists, …), with its fields. */
+export type DataObject = {
+  __typename?: 'DataObject';
+  /** What the object holds; null when the catalog gives no description. */
+  description: Maybe<Scalars['String']['output']>;
+  /** The object's fields, in catalog order. */
+  fields: Array<DataField>;
+  /** Whether syncing this object is free of charge. */
+  isFree: Scalars['Boolean']['output'];
+  /** Stable key, used in `syncFilters` (for example `contacts` or `contacts_custom_fields_data`). */
+  key: Scalars['String']['output'];
+  /** Name as the partner's catalog writes it (for example `Contacts: custom fields (data)`). */
+  name: Scalars['String']['output'];
+  /** Key of the object this one is nested under (a sub-collection), or null for a top-level object. */
+  parentKey: Maybe<Scalars['String']['output']>;
+  /** How the object can be replicated; every object supports `INCREMENTAL`. */
+  replicationModes: Array<ReplicationMode>;
+};
+
+/** The relationship graph of a partner's data objects: its objects and the references between them. */
+export type DataObjectGraph = {
+  __typename?: 'DataObjectGraph';
+  /** Every reference from a field of one object to a field of another (or the same) object. */
+  edges: Array<DataObjectRelation>;
+  /** Every data object of the partner. */
+  nodes: Array<DataObjectGraphNode>;
+};
+
+/** An object in the relationship graph. */
+export type DataObjectGraphNode = {
+  __typename?: 'DataObjectGraphNode';
+  /** Key of the object. */
+  key: Scalars['String']['output'];
+  /** Name of the object. */
+  name: Scalars['String']['output'];
+  /** Key of the object it is nested under, or null. */
+  parentKey: Maybe<Scalars['String']['output']>;
+};
+
+/** A reference between two data objects. */
+export type DataObjectRelation = {
+  __typename?: 'DataObjectRelation';
+  /** The referencing field. */
+  fromField: Scalars['String']['output'];
+  /** Key of the object holding the referencing field. */
+  fromObjectKey: Scalars['String']['output'];
+  /** The referenced field. */
+  toField: Scalars['String']['output'];
+  /** Key of the referenced object. */
+  toObjectKey: Scalars['String']['output'];
+  /** The nested collection the reference goes through, or null. */
+  via: Maybe<Scalars['String']['output']>;
+};
+
 /** How much engagement data is written to the partner's custom fields. */
 export type EngagementFieldLevel =
   /** Summary plus per-channel metrics (email, SMS, push, in-app) and recent activity. */
@@ -581,6 +805,8 @@ export type IntegrationCapability =
 /** A third-party product that accounts can integrate with (a CRM, a messaging app, a payment or app-store provider, …), as listed in the platform's partner catalog. */
 export type IntegrationPartner = {
   __typename?: 'IntegrationPartner';
+  /** The activities integrations with this partner can run, newest version of each first. */
+  activities: Array<Activity>;
   /** How integrations authenticate against the partner. */
   authType: PartnerAuthType;
   /** The capabilities the partner supports, each with what it means for this partner. */
@@ -589,6 +815,10 @@ export type IntegrationPartner = {
   category: PartnerCategory;
   /** The credentials an integration with this partner must provide, in display order. */
   credentialFields: Array<CredentialField>;
+  /** The relationship graph of the partner's data objects. */
+  dataObjectGraph: DataObjectGraph;
+  /** The data objects the partner can sync, in catalog order. */
+  dataObjects: Array<DataObject>;
   /** Default minimum minutes between two syncs of one integration; used when an integration sets no `cooldownMinutes`. */
   defaultCooldownMinutes: Scalars['Int']['output'];
   /** Default seconds to wait for further changes before syncing; used when an integration sets no `debounceWindowSeconds`. */
@@ -674,6 +904,12 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Activate an inactive integration. */
   activateAccountIntegration: AccountIntegrationPayload;
+  /**
+   * Check an activity request for an integration without running it: validates the payload against the
+   * request schema, checks the integration is active, not quarantined and has the needed capability, and
+   * counts it against the activity's throttler (shared by every replica). Account keys only.
+   */
+  checkAccountIntegrationActivity: ActivityCheckResult;
   /** Create an account. Platform administrator only. */
   createAccount: CreateAccountPayload;
   /**
@@ -728,6 +964,15 @@ export type Mutation = {
  */
 export type MutationActivateAccountIntegrationArgs = {
   input: AccountIntegrationVersionInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
+export type MutationCheckAccountIntegrationActivityArgs = {
+  input: CheckAccountIntegrationActivityInput;
 };
 
 
@@ -1019,6 +1264,10 @@ export type Query = {
   accountIntegration: Maybe<AccountIntegration>;
   /** The caller's account's integrations, one page at a time (newest first by default). */
   accountIntegrations: AccountIntegrationConnection;
+  /** The activity catalog, ordered by unique identifier and newest version first. */
+  activities: Array<Activity>;
+  /** One activity by unique identifier: the given version, or the latest when `version` is omitted. */
+  activity: Maybe<Activity>;
   /** The audiences of the caller's account, ordered by name. */
   audiences: Array<Audience>;
   /** One partner, by ID or by key (exactly one of them); null when there is none. */
@@ -1042,6 +1291,19 @@ export type QueryAccountIntegrationsArgs = {
   filter?: InputMaybe<AccountIntegrationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<AccountIntegrationOrder>;
+};
+
+
+/** Entry point for every read. Domain schemas extend it. */
+export type QueryActivitiesArgs = {
+  filter?: InputMaybe<ActivityFilter>;
+};
+
+
+/** Entry point for every read. Domain schemas extend it. */
+export type QueryActivityArgs = {
+  uniqueIdentifier: Scalars['String']['input'];
+  version?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1112,6 +1374,13 @@ export type ReplaceAccountIntegrationCredentialsInput = {
   /** The integration. */
   id: Scalars['ID']['input'];
 };
+
+/** How a data object is replicated. */
+export type ReplicationMode =
+  /** Every sync copies the whole object, so deletions at the partner are replicated too. */
+  | 'FULL'
+  /** Only records created or changed since the last sync are copied; deletions are not replicated. */
+  | 'INCREMENTAL';
 
 /** Failures of `revokeApiKey`. */
 export type RevokeApiKeyError = InputError | NotFoundError;
@@ -1361,13 +1630,21 @@ export type ResolversTypes = {
   AccountIntegrationOrderField: AccountIntegrationOrderField;
   AccountIntegrationPayload: ResolverTypeWrapper<Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']>, errors: Array<ResolversTypes['AccountIntegrationError']> }>;
   AccountIntegrationVersionInput: AccountIntegrationVersionInput;
+  Activity: ResolverTypeWrapper<ActivityModel>;
+  ActivityCheckCode: ActivityCheckCode;
+  ActivityCheckResult: ResolverTypeWrapper<ActivityCheckResultModel>;
+  ActivityFilter: ActivityFilter;
+  ActivitySource: ActivitySource;
   ActivitySyncMode: ActivitySyncMode;
   ActivityTarget: ActivityTarget;
+  ActivityThrottler: ResolverTypeWrapper<ActivityThrottler>;
+  ActivityValidationError: ResolverTypeWrapper<ActivityValidationError>;
   AlreadyExistsError: ResolverTypeWrapper<AlreadyExistsError>;
   ApiKey: ResolverTypeWrapper<ApiKeyModel>;
   Audience: ResolverTypeWrapper<AudienceModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Byte: ResolverTypeWrapper<Scalars['Byte']['output']>;
+  CheckAccountIntegrationActivityInput: CheckAccountIntegrationActivityInput;
   ConflictError: ResolverTypeWrapper<ConflictError>;
   ConnectionStatus: ConnectionStatus;
   CreateAccountError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateAccountError']>;
@@ -1380,6 +1657,13 @@ export type ResolversTypes = {
   CreateAudiencePayload: ResolverTypeWrapper<Omit<CreateAudiencePayload, 'audience' | 'errors'> & { audience?: Maybe<ResolversTypes['Audience']>, errors: Array<ResolversTypes['CreateAudienceError']> }>;
   CredentialField: ResolverTypeWrapper<CredentialFieldModel>;
   CredentialFieldType: CredentialFieldType;
+  DataField: ResolverTypeWrapper<DataFieldModel>;
+  DataFieldReference: ResolverTypeWrapper<DataFieldReference>;
+  DataFieldType: DataFieldType;
+  DataObject: ResolverTypeWrapper<DataObjectModel>;
+  DataObjectGraph: ResolverTypeWrapper<DataObjectGraphModel>;
+  DataObjectGraphNode: ResolverTypeWrapper<DataObjectGraphNode>;
+  DataObjectRelation: ResolverTypeWrapper<DataObjectRelation>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EngagementFieldLevel: EngagementFieldLevel;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1411,6 +1695,7 @@ export type ResolversTypes = {
   RecordTokenRefreshSuccessInput: RecordTokenRefreshSuccessInput;
   RecordWebhookHealthCheckInput: RecordWebhookHealthCheckInput;
   ReplaceAccountIntegrationCredentialsInput: ReplaceAccountIntegrationCredentialsInput;
+  ReplicationMode: ReplicationMode;
   RevokeApiKeyError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevokeApiKeyError']>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey' | 'errors'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, errors: Array<ResolversTypes['RevokeApiKeyError']> }>;
@@ -1441,11 +1726,17 @@ export type ResolversParentTypes = {
   AccountIntegrationOrder: AccountIntegrationOrder;
   AccountIntegrationPayload: Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']>, errors: Array<ResolversParentTypes['AccountIntegrationError']> };
   AccountIntegrationVersionInput: AccountIntegrationVersionInput;
+  Activity: ActivityModel;
+  ActivityCheckResult: ActivityCheckResultModel;
+  ActivityFilter: ActivityFilter;
+  ActivityThrottler: ActivityThrottler;
+  ActivityValidationError: ActivityValidationError;
   AlreadyExistsError: AlreadyExistsError;
   ApiKey: ApiKeyModel;
   Audience: AudienceModel;
   Boolean: Scalars['Boolean']['output'];
   Byte: Scalars['Byte']['output'];
+  CheckAccountIntegrationActivityInput: CheckAccountIntegrationActivityInput;
   ConflictError: ConflictError;
   CreateAccountError: ResolversUnionTypes<ResolversParentTypes>['CreateAccountError'];
   CreateAccountInput: CreateAccountInput;
@@ -1456,6 +1747,12 @@ export type ResolversParentTypes = {
   CreateAudienceInput: CreateAudienceInput;
   CreateAudiencePayload: Omit<CreateAudiencePayload, 'audience' | 'errors'> & { audience?: Maybe<ResolversParentTypes['Audience']>, errors: Array<ResolversParentTypes['CreateAudienceError']> };
   CredentialField: CredentialFieldModel;
+  DataField: DataFieldModel;
+  DataFieldReference: DataFieldReference;
+  DataObject: DataObjectModel;
+  DataObjectGraph: DataObjectGraphModel;
+  DataObjectGraphNode: DataObjectGraphNode;
+  DataObjectRelation: DataObjectRelation;
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
   IdempotencyKeyInProgressError: IdempotencyKeyInProgressError;
@@ -1501,6 +1798,7 @@ export type AccountResolvers<ContextType = RequestContext, ParentType extends Re
 export type AccountIntegrationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegration'] = ResolversParentTypes['AccountIntegration']> = {
   accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  activities?: Resolver<Array<ResolversTypes['Activity']>, ParentType, ContextType>;
   activitySyncMode?: Resolver<ResolversTypes['ActivitySyncMode'], ParentType, ContextType>;
   activityTarget?: Resolver<ResolversTypes['ActivityTarget'], ParentType, ContextType>;
   audience?: Resolver<ResolversTypes['Audience'], ParentType, ContextType>;
@@ -1596,6 +1894,43 @@ export type AccountIntegrationPayloadResolvers<ContextType = RequestContext, Par
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type ActivityResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Activity'] = ResolversParentTypes['Activity']> = {
+  compensatingActivity?: Resolver<Maybe<ResolversTypes['Activity']>, ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  integrationPartner?: Resolver<Maybe<ResolversTypes['IntegrationPartner']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requestSchema?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  requiredCapability?: Resolver<Maybe<ResolversTypes['IntegrationCapability']>, ParentType, ContextType>;
+  responseSchema?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['ActivitySource'], ParentType, ContextType>;
+  throttler?: Resolver<ResolversTypes['ActivityThrottler'], ParentType, ContextType>;
+  uniqueIdentifier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ActivityCheckResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ActivityCheckResult'] = ResolversParentTypes['ActivityCheckResult']> = {
+  activity?: Resolver<Maybe<ResolversTypes['Activity']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['ActivityCheckCode']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  remainingInWindow?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  validationErrors?: Resolver<Array<ResolversTypes['ActivityValidationError']>, ParentType, ContextType>;
+};
+
+export type ActivityThrottlerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ActivityThrottler'] = ResolversParentTypes['ActivityThrottler']> = {
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  windowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ActivityValidationErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ActivityValidationError'] = ResolversParentTypes['ActivityValidationError']> = {
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type AlreadyExistsErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AlreadyExistsError'] = ResolversParentTypes['AlreadyExistsError']> = {
   code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1663,6 +1998,48 @@ export type CredentialFieldResolvers<ContextType = RequestContext, ParentType ex
   type?: Resolver<ResolversTypes['CredentialFieldType'], ParentType, ContextType>;
 };
 
+export type DataFieldResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DataField'] = ResolversParentTypes['DataField']> = {
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  references?: Resolver<Maybe<ResolversTypes['DataFieldReference']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['DataFieldType'], ParentType, ContextType>;
+};
+
+export type DataFieldReferenceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DataFieldReference'] = ResolversParentTypes['DataFieldReference']> = {
+  fieldName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  objectKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  via?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DataObjectResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DataObject'] = ResolversParentTypes['DataObject']> = {
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['DataField']>, ParentType, ContextType>;
+  isFree?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parentKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  replicationModes?: Resolver<Array<ResolversTypes['ReplicationMode']>, ParentType, ContextType>;
+};
+
+export type DataObjectGraphResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DataObjectGraph'] = ResolversParentTypes['DataObjectGraph']> = {
+  edges?: Resolver<Array<ResolversTypes['DataObjectRelation']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['DataObjectGraphNode']>, ParentType, ContextType>;
+};
+
+export type DataObjectGraphNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DataObjectGraphNode'] = ResolversParentTypes['DataObjectGraphNode']> = {
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parentKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DataObjectRelationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DataObjectRelation'] = ResolversParentTypes['DataObjectRelation']> = {
+  fromField?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fromObjectKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toField?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toObjectKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  via?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -1687,10 +2064,13 @@ export type InputErrorResolvers<ContextType = RequestContext, ParentType extends
 };
 
 export type IntegrationPartnerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['IntegrationPartner'] = ResolversParentTypes['IntegrationPartner']> = {
+  activities?: Resolver<Array<ResolversTypes['Activity']>, ParentType, ContextType>;
   authType?: Resolver<ResolversTypes['PartnerAuthType'], ParentType, ContextType>;
   capabilities?: Resolver<Array<ResolversTypes['PartnerCapability']>, ParentType, ContextType>;
   category?: Resolver<ResolversTypes['PartnerCategory'], ParentType, ContextType>;
   credentialFields?: Resolver<Array<ResolversTypes['CredentialField']>, ParentType, ContextType>;
+  dataObjectGraph?: Resolver<ResolversTypes['DataObjectGraph'], ParentType, ContextType>;
+  dataObjects?: Resolver<Array<ResolversTypes['DataObject']>, ParentType, ContextType>;
   defaultCooldownMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   defaultDebounceWindowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1729,6 +2109,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   activateAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationActivateAccountIntegrationArgs, 'input'>>;
+  checkAccountIntegrationActivity?: Resolver<ResolversTypes['ActivityCheckResult'], ParentType, ContextType, RequireFields<MutationCheckAccountIntegrationActivityArgs, 'input'>>;
   createAccount?: Resolver<ResolversTypes['CreateAccountPayload'], ParentType, ContextType, RequireFields<MutationCreateAccountArgs, 'input'>>;
   createAccountIntegration?: Resolver<ResolversTypes['CreateAccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationCreateAccountIntegrationArgs, 'input'>>;
   createAudience?: Resolver<ResolversTypes['CreateAudiencePayload'], ParentType, ContextType, RequireFields<MutationCreateAudienceArgs, 'input'>>;
@@ -1780,6 +2161,8 @@ export type PartnerUnavailableErrorResolvers<ContextType = RequestContext, Paren
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType, RequireFields<QueryAccountIntegrationArgs, 'id'>>;
   accountIntegrations?: Resolver<ResolversTypes['AccountIntegrationConnection'], ParentType, ContextType, RequireFields<QueryAccountIntegrationsArgs, 'first' | 'orderBy'>>;
+  activities?: Resolver<Array<ResolversTypes['Activity']>, ParentType, ContextType, Partial<QueryActivitiesArgs>>;
+  activity?: Resolver<Maybe<ResolversTypes['Activity']>, ParentType, ContextType, RequireFields<QueryActivityArgs, 'uniqueIdentifier'>>;
   audiences?: Resolver<Array<ResolversTypes['Audience']>, ParentType, ContextType>;
   integrationPartner?: Resolver<Maybe<ResolversTypes['IntegrationPartner']>, ParentType, ContextType, Partial<QueryIntegrationPartnerArgs>>;
   integrationPartners?: Resolver<Array<ResolversTypes['IntegrationPartner']>, ParentType, ContextType, Partial<QueryIntegrationPartnersArgs>>;
@@ -1823,6 +2206,10 @@ export type Resolvers<ContextType = RequestContext> = {
   AccountIntegrationHistoryEdge?: AccountIntegrationHistoryEdgeResolvers<ContextType>;
   AccountIntegrationHistoryEntry?: AccountIntegrationHistoryEntryResolvers<ContextType>;
   AccountIntegrationPayload?: AccountIntegrationPayloadResolvers<ContextType>;
+  Activity?: ActivityResolvers<ContextType>;
+  ActivityCheckResult?: ActivityCheckResultResolvers<ContextType>;
+  ActivityThrottler?: ActivityThrottlerResolvers<ContextType>;
+  ActivityValidationError?: ActivityValidationErrorResolvers<ContextType>;
   AlreadyExistsError?: AlreadyExistsErrorResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
   Audience?: AudienceResolvers<ContextType>;
@@ -1834,6 +2221,12 @@ export type Resolvers<ContextType = RequestContext> = {
   CreateAudienceError?: CreateAudienceErrorResolvers<ContextType>;
   CreateAudiencePayload?: CreateAudiencePayloadResolvers<ContextType>;
   CredentialField?: CredentialFieldResolvers<ContextType>;
+  DataField?: DataFieldResolvers<ContextType>;
+  DataFieldReference?: DataFieldReferenceResolvers<ContextType>;
+  DataObject?: DataObjectResolvers<ContextType>;
+  DataObjectGraph?: DataObjectGraphResolvers<ContextType>;
+  DataObjectGraphNode?: DataObjectGraphNodeResolvers<ContextType>;
+  DataObjectRelation?: DataObjectRelationResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   IdempotencyKeyInProgressError?: IdempotencyKeyInProgressErrorResolvers<ContextType>;
   IdempotencyKeyReusedError?: IdempotencyKeyReusedErrorResolvers<ContextType>;

@@ -5,7 +5,7 @@ import { forbidden, unauthenticated } from './errors';
 export function requireAccount(viewer: Viewer): AccountViewer {
   if (viewer.role === 'ACCOUNT') return viewer;
   if (viewer.role === 'ANONYMOUS') throw unauthenticated();
-  throw forbidden('This operation needs an account API key; the platform administrator key has no account.');
+  throw forbidden('This operation needs an account API key; platform keys (administrator, worker) have no account.');
 }
 
 export function requireAdmin(viewer: Viewer): AdminViewer {

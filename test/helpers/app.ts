@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 
 import type { Config } from '../../src/config';
+import { loadPartnerCatalogs, readCatalogSources, type CatalogSources } from '../../src/catalog/load-catalogs';
 import { seedCatalog } from '../../src/db/seed/seed-catalog';
+
+let sources: Promise<CatalogSources> | undefined;
+/** The seed documents, read once per test file. */
+function catalogSources(): Promise<CatalogSources> {
+  sources ??= readCatalogSources();
+  return sources;
+}
 import { Keyring } from '../../src/lib/crypto';
 import { createLogger } from '../../src/lib/logger';
 import { createAppServer, type AppServer } from '../../src/server';
@@ -54,6 +62,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   await seedCatalog(database.db);
+  await loadPartnerCatalogs(database.db, await catalogSources());
   const logs: string[] = [];
   const config = testConfig(overrides);
   const logger = createLogger(config.logLevel, (line) => logs.push(line));

@@ -89,9 +89,6 @@ export function onTokenRefreshSuccess(state: LifecycleState, partner: PartnerPol
     return { ok: false as const, reason: 'The partner uses API keys, which have no tokens to refresh.' };
   }
   if (!SYNCING.includes(state.connectionStatus)) return refuse<never>(state, 'A token refresh');
-  if (expiresAt.getTime() <= now.getTime()) {
-    return { ok: false as const, reason: 'accessTokenExpiresAt must be in the future.' };
-  }
   const nextCheck = new Date(expiresAt.getTime() - partner.tokenRefreshLeadMinutes * 60_000);
   return {
     ok: true as const,
@@ -145,16 +142,17 @@ export function onDeactivate(state: LifecycleState) {
   return { ok: true as const, changes: { isActive: false, connectionStatus: 'INACTIVE' as ConnectionStatus } };
 }
 
-export function onActivate(state: LifecycleState) {
+export function onActivate(state: LifecycleState, partner: PartnerPolicy) {
   if (state.isActive) return refuse<never>(state, 'Activating');
-  return {
-    ok: true as const,
-    changes: {
-      isActive: true,
-      // A quarantine outlives deactivation; everything else waits for the next sync to prove the connection.
-      connectionStatus: (state.isQuarantined ? 'QUARANTINED' : 'NOT_CONNECTED') as ConnectionStatus,
-    },
-  };
+  // A quarantine and a pending re-authorisation both outlive deactivation: only their own remedies lift them.
+  const needsReauthorization =
+    usesExpiringTokens(partner) && state.tokenRefreshAttempts >= partner.maxTokenRefreshAttempts;
+  const connectionStatus: ConnectionStatus = state.isQuarantined
+    ? 'QUARANTINED'
+    : needsReauthorization
+      ? 'NEEDS_REAUTHORIZATION'
+      : 'NOT_CONNECTED';
+  return { ok: true as const, changes: { isActive: true, connectionStatus } };
 }
 
 /** Soft delete: the integration stops being contacted; its secrets are wiped by the caller. */

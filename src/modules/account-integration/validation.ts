@@ -29,15 +29,6 @@ export function validateRange(value: number | null, min: number, max: number, pa
   return value;
 }
 
-export function validateJsonObject(value: unknown, path: string[], errors: Errors): Record<string, unknown> | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    errors.push(inputError(path, 'Must be a JSON object.'));
-    return null;
-  }
-  return value as Record<string, unknown>;
-}
-
 /**
  * Checks credentials against the partner's credential fields: an object of strings, every required
  * field present, no unknown keys, URLs absolute https. Messages name fields, never values.

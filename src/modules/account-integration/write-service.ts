@@ -26,14 +26,15 @@ import { requireAccount } from '../../lib/access';
 import { validateCapabilityConfig } from '../integration-partner/capability-config';
 import { findCapabilitiesByPartnerIds, findPartnerByKey, findPartnersByIds } from '../integration-partner/repository';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
+import { validateSyncFilters } from '../partner-catalog/sync-filters';
 import * as lifecycle from './lifecycle';
+import { findAccountIntegrationById } from './repository';
 import type { AccountIntegrationModel } from './models';
 import {
   COOLDOWN_MINUTES_MAX,
   DEBOUNCE_SECONDS_MAX,
   validateCredentials,
   validateEmail,
-  validateJsonObject,
   validateName,
   validateRange,
   type Errors,
@@ -237,7 +238,8 @@ export async function createAccountIntegration(
   const ownerEmail = validateEmail(input.ownerEmail ?? null, ['input', 'ownerEmail'], errors);
   const cooldownMinutes = validateRange(input.cooldownMinutes ?? null, 0, COOLDOWN_MINUTES_MAX, ['input', 'cooldownMinutes'], errors);
   const debounceWindowSeconds = validateRange(input.debounceWindowSeconds ?? null, 0, DEBOUNCE_SECONDS_MAX, ['input', 'debounceWindowSeconds'], errors);
-  const syncFilters = validateJsonObject(input.syncFilters, ['input', 'syncFilters'], errors);
+  errors.push(...(await validateSyncFilters(ctx, partner.id, input.syncFilters, ['input', 'syncFilters'])));
+  const syncFilters = (input.syncFilters ?? null) as Record<string, unknown> | null;
   const credentials =
     input.credentials == null ? null : validateCredentials(input.credentials, partner.credentialFields, ['input', 'credentials'], errors);
   if (!isUuid(input.audienceId) || !(await ctx.loaders.audienceById.load(input.audienceId))) {
@@ -363,7 +365,14 @@ export async function updateAccountIntegration(ctx: RequestContext, input: Updat
   if (input.activityTarget != null) changes.activityTarget = input.activityTarget;
   if (input.engagementFieldLevel != null) changes.engagementFieldLevel = input.engagementFieldLevel;
   if (input.captureWebhookPayloads != null) changes.captureWebhookPayloads = input.captureWebhookPayloads;
-  if (input.syncFilters !== undefined) changes.syncFilters = validateJsonObject(input.syncFilters, ['input', 'syncFilters'], errors);
+  if (input.syncFilters !== undefined) {
+    // The partner never changes, so reading it before the write transaction is safe.
+    const existing = isUuid(input.id) ? await findAccountIntegrationById(ctx.db, target.accountId, input.id) : undefined;
+    if (existing) {
+      errors.push(...(await validateSyncFilters(ctx, existing.integrationPartnerId, input.syncFilters, ['input', 'syncFilters'])));
+      changes.syncFilters = input.syncFilters ?? null;
+    }
+  }
   if (input.cooldownMinutes !== undefined) {
     changes.cooldownMinutes = validateRange(input.cooldownMinutes, 0, COOLDOWN_MINUTES_MAX, ['input', 'cooldownMinutes'], errors);
   }
@@ -385,8 +394,8 @@ export async function updateAccountIntegration(ctx: RequestContext, input: Updat
 }
 
 export function activateAccountIntegration(ctx: RequestContext, input: AccountIntegrationVersionInput): Promise<Payload> {
-  return mutate(ctx, forAccount(ctx, input), async (_trx, current) => {
-    const changes = transition(current, lifecycle.onActivate(current));
+  return mutate(ctx, forAccount(ctx, input), async (_trx, current, partner) => {
+    const changes = transition(current, lifecycle.onActivate(current, partner));
     return isError(changes) ? changes : { action: 'ACTIVATED', changes };
   });
 }
@@ -567,6 +576,9 @@ export function recordSyncSuccess(ctx: RequestContext, input: AccountIntegration
 
 export function recordTokenRefreshSuccess(ctx: RequestContext, input: RecordTokenRefreshSuccessInput): Promise<Payload> {
   return mutate(ctx, forWorker(ctx, input), async (_trx, current, partner) => {
+    if (input.accessTokenExpiresAt.getTime() <= current.databaseNow.getTime()) {
+      return inputError(['input', 'accessTokenExpiresAt'], 'Must be in the future.');
+    }
     const changes = transition(
       current,
       lifecycle.onTokenRefreshSuccess(current, partner, input.accessTokenExpiresAt, current.databaseNow),
