@@ -2,6 +2,7 @@ import { openDatabase, openKeyring, seed } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { EncryptionKeyConfigError } from './lib/crypto';
 import { createLogger } from './lib/logger';
+import { startHousekeeping } from './housekeeping';
 import { createAppServer } from './server';
 
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const demoKey = await seed(database, config, logger);
   const server = await createAppServer({ db: database.db, logger, config, keyring });
   const baseUrl = await server.listen(config.port, config.host);
+  const stopHousekeeping = startHousekeeping(database.db, logger);
   const publicUrl = `http://${config.host}:${new URL(baseUrl).port}`;
 
   logger.info('ready', { graphql: `${publicUrl}/graphql`, database: database.kind });
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     try {
+      stopHousekeeping();
       await server.stop();
       await database.close();
       process.exit(0);

@@ -1,11 +1,13 @@
 import { startTestApp, type GraphQLResponse, type TestApp } from '../helpers/app';
+import { purgeExpiredState } from '../../src/housekeeping';
+import { SECRET_SENTINEL } from '../helpers/sentinel';
 import { createTenant, type Tenant } from '../helpers/tenants';
 
 let app: TestApp;
 let tenant: Tenant;
 
-/** Appears in credentials sent by this file; must never come back in a response, history entry or log line. */
-const SENTINEL = 'SENTINEL-SECRET-9f3b1c7e';
+/** Sent in credentials; must never come back in a response, history entry or log line (also scanned run-wide). */
+const SENTINEL = SECRET_SENTINEL;
 
 const FIELDS = `id version integrationName connectionStatus isActive isDeleted deletedBy deletedUtc capabilities capabilityConfig
   cooldownMinutes debounceWindowSeconds effectiveCooldownMinutes notificationEmail ownerEmail syncFilters activitySyncMode
@@ -227,6 +229,16 @@ describe('idempotency', () => {
     expect(again.accountIntegration!.id).not.toBe(first.accountIntegration!.id);
     const key = await app.db.selectFrom('idempotency_keys').selectAll().where('key', '=', 'expiring').executeTakeFirstOrThrow();
     expect(key.expires_utc.getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+  });
+
+  it('purges expired keys in housekeeping and keeps live ones', async () => {
+    await call(CREATE, { input: activeCampaignInput({ integrationName: 'Purge' }), key: 'purge-me' });
+    await call(CREATE, { input: activeCampaignInput({ integrationName: 'Keep' }), key: 'keep-me' });
+    await app.db.updateTable('idempotency_keys').set({ expires_utc: new Date(Date.now() - 1000) }).where('key', '=', 'purge-me').execute();
+    const purged = await purgeExpiredState(app.db);
+    expect(purged.idempotencyKeys).toBeGreaterThanOrEqual(1);
+    const keys = await app.db.selectFrom('idempotency_keys').select('key').where('key', 'in', ['purge-me', 'keep-me']).execute();
+    expect(keys.map((k) => k.key)).toEqual(['keep-me']);
   });
 
   it('creates exactly one row for concurrent duplicates, and every caller sees the same integration', async () => {

@@ -1,3 +1,4 @@
+import { purgeExpiredState } from '../../src/housekeeping';
 import { createLogger } from '../../src/lib/logger';
 import { createAppServer } from '../../src/server';
 import { startTestApp, testConfig, type TestApp } from '../helpers/app';
@@ -200,6 +201,20 @@ describe('checkAccountIntegrationActivity', () => {
     } finally {
       await second.server.stop();
     }
+  });
+
+  it('purges throttle windows that ended over an hour ago, keeping current ones', async () => {
+    expect((await check({ id: slackId, activity: 'slack:post-message', payload: { channel: 'C-old', text: 'hi' } })).ok).toBe(true);
+    expect((await check({ id: slackId, activity: 'slack:post-message', payload: { channel: 'C-new', text: 'hi' } })).ok).toBe(true);
+    await app.db
+      .updateTable('activity_throttle_windows')
+      .set({ window_started_utc: new Date(Date.now() - 2 * 3600_000) })
+      .where('throttle_key', '=', 'channel=C-old')
+      .execute();
+    const purged = await purgeExpiredState(app.db);
+    expect(purged.throttleWindows).toBeGreaterThanOrEqual(1);
+    const keys = await app.db.selectFrom('activity_throttle_windows').select('throttle_key').where('throttle_key', 'in', ['channel=C-old', 'channel=C-new']).execute();
+    expect(keys.map((k) => k.throttle_key)).toEqual(['channel=C-new']);
   });
 
   it('is for account keys only', async () => {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 
 import type { Config } from '../../src/config';
 import { loadPartnerCatalogs, readCatalogSources, type CatalogSources } from '../../src/catalog/load-catalogs';
@@ -65,7 +67,17 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   await loadPartnerCatalogs(database.db, await catalogSources());
   const logs: string[] = [];
   const config = testConfig(overrides);
-  const logger = createLogger(config.logLevel, (line) => logs.push(line));
+  // Responses and log lines also go to this run's transcript folder, scanned for secrets at the end.
+  const transcript = process.env.TEST_TRANSCRIPT_DIR
+    ? path.join(process.env.TEST_TRANSCRIPT_DIR, `${process.pid}-${randomBytes(4).toString('hex')}.log`)
+    : undefined;
+  const record = (text: string) => {
+    if (transcript) fs.appendFileSync(transcript, text + '\n');
+  };
+  const logger = createLogger(config.logLevel, (line) => {
+    logs.push(line);
+    record(line);
+  });
   const keyring = new Keyring([{ id: 'test-k1', key: randomBytes(32) }]);
   const server = await createAppServer({ db: database.db, logger, config, keyring });
   const url = await server.listen(0, '127.0.0.1');
@@ -83,7 +95,9 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
       if (options.authorization !== undefined) headers.authorization = options.authorization;
       else if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
       const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
+      const text = await response.text();
+      record(text);
+      const body = JSON.parse(text) as Omit<GraphQLResponse, 'status'>;
       return { status: response.status, ...body } as GraphQLResponse<never>;
     },
     async close() {

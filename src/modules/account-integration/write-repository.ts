@@ -236,9 +236,3 @@ export async function completeIdempotencyKey(trx: Trx, accountId: string, key: s
     .where('key', '=', key)
     .execute();
 }
-
-/** Housekeeping: removes expired idempotency keys (run opportunistically; safe from any replica). */
-export async function deleteExpiredIdempotencyKeys(db: Kysely<Database>): Promise<number> {
-  const result = await db.deleteFrom('idempotency_keys').where('expires_utc', '<=', sql<Date>`now()`).executeTakeFirst();
-  return Number(result.numDeletedRows);
-}

@@ -1,0 +1,36 @@
+import { sql, type Kysely } from 'kysely';
+
+import type { Database } from './db/database';
+import type { Logger } from './lib/logger';
+
+/**
+ * Deletes state that has served its purpose: idempotency keys past their 24 hours and throttle windows
+ * that ended over an hour ago. Safe from every replica at once (plain deletes of expired rows).
+ */
+export async function purgeExpiredState(db: Kysely<Database>): Promise<{ idempotencyKeys: number; throttleWindows: number }> {
+  const keys = await db.deleteFrom('idempotency_keys').where('expires_utc', '<=', sql<Date>`now()`).executeTakeFirst();
+  const windows = await db
+    .deleteFrom('activity_throttle_windows as w')
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('activities as a')
+          .select(sql`1`.as('one'))
+          .whereRef('a.id', '=', 'w.activity_id')
+          .where(sql<boolean>`w.window_started_utc + make_interval(secs => a.throttle_window_seconds) < now() - interval '1 hour'`),
+      ),
+    )
+    .executeTakeFirst();
+  return { idempotencyKeys: Number(keys.numDeletedRows), throttleWindows: Number(windows.numDeletedRows) };
+}
+
+/** Runs purgeExpiredState now and then every `intervalMs`; the timer never keeps the process alive. */
+export function startHousekeeping(db: Kysely<Database>, logger: Logger, intervalMs = 15 * 60_000): () => void {
+  const run = () =>
+    purgeExpiredState(db)
+      .then((purged) => logger.debug('housekeeping', purged))
+      .catch((error: unknown) => logger.warn('housekeeping failed', { error: error instanceof Error ? error.message : String(error) }));
+  void run();
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
