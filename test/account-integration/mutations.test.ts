@@ -1,3 +1,4 @@
+import { countRows } from '../helpers/database';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../helpers/app';
 import { purgeExpiredState } from '../../src/housekeeping';
 import { SECRET_SENTINEL } from '../helpers/sentinel';
@@ -70,8 +71,8 @@ async function row(id: string) {
 }
 
 async function count(table: 'account_integrations' | 'account_integration_history' | 'idempotency_keys'): Promise<number> {
-  const result = await app.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  return Number(result.n);
+  const [rows] = await countRows(app.db, table);
+  return rows!;
 }
 
 async function history(id: string) {

@@ -1,3 +1,4 @@
+import { countRows } from '../helpers/database';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { createTenant, type Tenant } from '../helpers/tenants';
 
@@ -89,12 +90,7 @@ describe('admin-only mutations', () => {
   ];
 
   it.each(mutations)('%s is FORBIDDEN to account keys and changes nothing', async (field, selection, input) => {
-    const counts = async () =>
-      Promise.all(
-        (['accounts', 'audiences', 'api_keys'] as const).map(async (table) =>
-          Number((await app.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n),
-        ),
-      );
+    const counts = () => countRows(app.db, 'accounts', 'audiences', 'api_keys');
     const before = await counts();
     const typeName = field[0]!.toUpperCase() + field.slice(1) + 'Input';
     const response = await app.request(

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 
 import { createDatabase, type DatabaseHandle } from '../../src/db/create-database';
+import type { Database } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrator';
 
 export interface TestDatabase extends DatabaseHandle {
@@ -45,4 +47,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await dropper.end();
     },
   };
+}
+
+/** Row counts of the given tables, in order: for "changed nothing" assertions. */
+export async function countRows(db: Kysely<Database>, ...tables: Array<keyof Database>): Promise<number[]> {
+  return Promise.all(
+    tables.map(async (table) =>
+      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n),
+    ),
+  );
 }

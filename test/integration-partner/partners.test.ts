@@ -1,5 +1,6 @@
 import { CAPABILITY_DESCRIPTIONS, PARTNERS } from '../../src/db/seed/catalog-data';
 import { seedCatalog } from '../../src/db/seed/seed-catalog';
+import { countRows } from '../helpers/database';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { createTenant, type Tenant } from '../helpers/tenants';
 
@@ -97,12 +98,7 @@ describe('partner catalog', () => {
   });
 
   it('re-seeds idempotently: a second run changes no row counts', async () => {
-    const count = async () =>
-      Promise.all(
-        (['integration_partners', 'partner_capabilities', 'capabilities'] as const).map(async (table) =>
-          Number((await app.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n),
-        ),
-      );
+    const count = () => countRows(app.db, 'integration_partners', 'partner_capabilities', 'capabilities');
     const before = await count();
     await seedCatalog(app.db);
     expect(await count()).toEqual(before);

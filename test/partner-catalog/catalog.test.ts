@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { loadPartnerCatalogs, readCatalogSources } from '../../src/catalog/load-catalogs';
+import { countRows } from '../helpers/database';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { createTenant, type Tenant } from '../helpers/tenants';
 
@@ -81,12 +82,7 @@ describe('ActiveCampaign data objects', () => {
   });
 
   it('re-loads idempotently, and a changed catalog replaces what it no longer lists', async () => {
-    const counts = async () =>
-      Promise.all(
-        (['partner_data_objects', 'partner_data_object_fields', 'activities'] as const).map(async (table) =>
-          Number((await app.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n),
-        ),
-      );
+    const counts = () => countRows(app.db, 'partner_data_objects', 'partner_data_object_fields', 'activities');
     const before = await counts();
     const sources = await readCatalogSources();
     await loadPartnerCatalogs(app.db, sources);
@@ -150,7 +146,7 @@ describe('syncFilters validated against the catalog', () => {
     // Another partner's object is unknown to this one.
     [{ objects: [{ key: 'charges' }] }, ['input', 'syncFilters', 'objects', '0', 'key']],
   ])('rejects %j naming the offending path, creating nothing', async (filters, expectedPath) => {
-    const before = Number((await app.db.selectFrom('account_integrations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await countRows(app.db, 'account_integrations');
     const response = await app.request<{ createAccountIntegration: { ok: boolean; errors: Array<{ __typename: string; path: string[] }> } }>(
       CREATE,
       { input: input(filters) },
@@ -158,8 +154,7 @@ describe('syncFilters validated against the catalog', () => {
     );
     expect(response.data!.createAccountIntegration.ok).toBe(false);
     expect(response.data!.createAccountIntegration.errors).toContainEqual(expect.objectContaining({ __typename: 'InputError', path: expectedPath }));
-    const after = Number((await app.db.selectFrom('account_integrations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-    expect(after).toBe(before);
+    expect(await countRows(app.db, 'account_integrations')).toEqual(before);
   });
 
   it('validates on update too, against the integration’s own partner', async () => {
