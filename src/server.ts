@@ -11,7 +11,7 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode , GraphQLError } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { sql } from 'kysely';
 
 import { createRequestContext, type ContextDependencies, type RequestContext } from './context';
@@ -33,6 +33,23 @@ function isIntrospectionOnly(document: DocumentNode, operation: OperationDefinit
       return visit(fragment.selectionSet, new Set(seen).add(name));
     });
   return operation.operation === 'query' && visit(operation.selectionSet, new Set());
+}
+
+const INVALID_VARIABLE = /^(Variable "\$[^"]+") got invalid value /;
+
+/**
+ * graphql-js echoes a rejected variable's value into the message (`Variable "$input" got invalid value
+ * { credentials: { apiKey: "…" } }; Field "expectedVersion" … was not provided.`), which would return
+ * and log credentials. Keep the variable, the path and the reason; drop the value.
+ */
+export function redactVariableValue(message: string): string {
+  const match = INVALID_VARIABLE.exec(message);
+  if (!match) return message;
+  const reasonStart = message.lastIndexOf('; ');
+  const reason = reasonStart >= 0 ? message.slice(reasonStart + 2) : 'it is invalid.';
+  const before = reasonStart >= 0 ? message.slice(0, reasonStart) : message;
+  const path = / at "([^"]*)"$/.exec(before)?.[1];
+  return `${match[1]} got an invalid value${path ? ` at "${path}"` : ''}; ${reason}`;
 }
 
 const requireKeyUnlessIntrospection: ApolloServerPlugin<RequestContext> = {
@@ -73,6 +90,9 @@ export async function createAppServer(deps: ContextDependencies): Promise<AppSer
       requireKeyUnlessIntrospection,
     ],
     formatError(formatted, error) {
+      if (formatted.extensions?.code === 'BAD_USER_INPUT') {
+        return { ...formatted, message: redactVariableValue(formatted.message) };
+      }
       const original = unwrapResolverError(error);
       // Driver and programming errors can carry SQL or internals: log them, return a generic message.
       if (!(original instanceof GraphQLError) && formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {

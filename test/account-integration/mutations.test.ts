@@ -440,6 +440,17 @@ describe('credentials and webhook secret', () => {
     expect(invalid.errors[0]).toMatchObject({ __typename: 'InputError', path: ['input', 'credentials', 'apiUrl'] });
   });
 
+  it('never echoes credentials in errors about malformed variables', async () => {
+    const created = await create();
+    const response = await call(REPLACE, { input: { id: created.id, credentials: { apiUrl: 'https://x.example.com', apiKey: SENTINEL } } });
+    expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0]?.message).toMatch(/expectedVersion/);
+    expect(JSON.stringify(response)).not.toContain(SENTINEL);
+    const typed = await call(REPLACE, { input: { id: created.id, expectedVersion: 'one', credentials: { apiKey: SENTINEL } } });
+    expect(typed.errors?.[0]?.message).toBe('Variable "$input" got an invalid value at "input.expectedVersion"; Int cannot represent non-integer value: "one"');
+    expect(JSON.stringify(typed)).not.toContain(SENTINEL);
+  });
+
   it('rotates the webhook secret: plaintext once in the payload, ciphertext stored and exposed', async () => {
     const created = await create();
     const payload = payloadOf(
