@@ -14,14 +14,15 @@ export interface TestDatabase extends DatabaseHandle {
 }
 
 /**
- * A fresh, migrated database for one test file: an in-memory PGlite by default, or a new database
- * on the server named by TEST_DATABASE_URL (dropped again on close, so nothing is left behind).
+ * A fresh, migrated database for one test file: an in-memory PGlite in the "pglite" Jest project, or a
+ * new database on the TEST_DATABASE_URL server in the "postgres" project (dropped again on close, so
+ * nothing is left behind).
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const statements: string[] = [];
   const onStatement = (text: string) => statements.push(text);
   const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
+  if (process.env.TEST_DATABASE_TARGET !== 'postgres' || !serverUrl) {
     const handle = await createDatabase({ kind: 'pglite', dataDir: 'memory://' }, { onStatement });
     await migrateToLatest(handle.db);
     return { ...handle, statements, label: 'pglite' };
