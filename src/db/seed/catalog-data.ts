@@ -32,6 +32,11 @@ export const CAPABILITY_DESCRIPTIONS: Readonly<Record<IntegrationCapability, str
   APP_REVIEWS: 'Import app reviews and ratings.',
 };
 
+/** A list of distinct, non-empty strings (ids, event names), the commonest configuration shape. */
+function distinctStrings(description?: string): Record<string, unknown> {
+  return { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, ...(description ? { description } : {}) };
+}
+
 /**
  * The JSON Schema each capability's `capabilityConfig` entry must satisfy (null: takes no configuration).
  * Every schema closes its objects (`additionalProperties: false`) so typos are rejected, not ignored.
@@ -55,14 +60,14 @@ export const CAPABILITY_CONFIG_SCHEMAS: Readonly<Record<IntegrationCapability, R
     type: 'object',
     additionalProperties: false,
     properties: {
-      pipelineIds: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Only deals in these pipelines; all when absent.' },
+      pipelineIds: distinctStrings('Only deals in these pipelines; all when absent.'),
       includeClosed: { type: 'boolean' },
     },
   },
   LIST_SYNC: {
     type: 'object',
     additionalProperties: false,
-    properties: { listIds: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true } },
+    properties: { listIds: distinctStrings() },
   },
   ENGAGEMENT_SYNC: {
     type: 'object',
@@ -75,12 +80,12 @@ export const CAPABILITY_CONFIG_SCHEMAS: Readonly<Record<IntegrationCapability, R
   ACTIVITY_SYNC: {
     type: 'object',
     additionalProperties: false,
-    properties: { eventTypes: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true } },
+    properties: { eventTypes: distinctStrings() },
   },
   WEBHOOKS: {
     type: 'object',
     additionalProperties: false,
-    properties: { events: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Partner events to subscribe to.' } },
+    properties: { events: distinctStrings('Partner events to subscribe to.') },
   },
   MESSAGING: {
     type: 'object',
@@ -94,7 +99,7 @@ export const CAPABILITY_CONFIG_SCHEMAS: Readonly<Record<IntegrationCapability, R
   CHANNEL_MANAGEMENT: {
     type: 'object',
     additionalProperties: false,
-    properties: { allowedChannels: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true } },
+    properties: { allowedChannels: distinctStrings() },
   },
   ISSUE_TRACKING: {
     type: 'object',

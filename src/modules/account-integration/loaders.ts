@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 
 import type { TenantScope } from '../../context';
 import type { Database } from '../../db/database';
+import { groupByKey } from '../../lib/batch';
 import type { IntegrationCapability } from '../../generated/graphql';
 import type { HistoryEntryModel } from './models';
 import { findEnabledCapabilities } from './repository';
@@ -20,28 +21,26 @@ export function createAccountIntegrationLoaders(db: Kysely<Database>, scope: Ten
   const visible = scope.kind !== 'none';
   const historyLoaders = new Map<string, DataLoader<string, HistoryEntryModel[]>>();
   return {
-    capabilitiesByIntegrationId: new DataLoader(async (integrationIds) => {
-      const grouped = new Map<string, IntegrationCapability[]>(integrationIds.map((id) => [id, []]));
-      if (visible) {
-        for (const { integrationId, capability } of await findEnabledCapabilities(db, accountId, integrationIds)) {
-          grouped.get(integrationId)?.push(capability);
-        }
-      }
-      return integrationIds.map((id) => grouped.get(id) ?? []);
-    }),
+    capabilitiesByIntegrationId: new DataLoader(async (integrationIds) =>
+      groupByKey(
+        integrationIds,
+        visible ? await findEnabledCapabilities(db, accountId, integrationIds) : [],
+        (row) => row.integrationId,
+        (row) => row.capability,
+      ),
+    ),
     historyPage(limit, beforeId) {
       const shape = `${limit}:${beforeId ?? ''}`;
       let loader = historyLoaders.get(shape);
       if (!loader) {
-        loader = new DataLoader(async (integrationIds) => {
-          const grouped = new Map<string, HistoryEntryModel[]>(integrationIds.map((id) => [id, []]));
-          if (visible) {
-            for (const { integrationId, ...entry } of await findHistoryPages(db, accountId, integrationIds, limit, beforeId)) {
-              grouped.get(integrationId)?.push(entry);
-            }
-          }
-          return integrationIds.map((id) => grouped.get(id) ?? []);
-        });
+        loader = new DataLoader(async (integrationIds) =>
+          groupByKey(
+            integrationIds,
+            visible ? await findHistoryPages(db, accountId, integrationIds, limit, beforeId) : [],
+            (row) => row.integrationId,
+            ({ integrationId: _integrationId, ...entry }) => entry,
+          ),
+        );
         historyLoaders.set(shape, loader);
       }
       return loader;

@@ -8,7 +8,7 @@ import type {
   OrderDirection,
 } from '../../generated/graphql';
 import type { CursorPosition } from '../../lib/pagination';
-import { escapeLike } from '../integration-partner/repository';
+import { escapeLike } from '../../lib/sql';
 import type { AccountIntegrationModel } from './models';
 
 type Db = Kysely<Database>;

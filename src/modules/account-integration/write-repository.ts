@@ -18,6 +18,9 @@ export type IntegrationChanges = Partial<
 
 const JSON_FIELDS = new Set<string>(['capabilityConfig', 'syncFilters']);
 
+/** `returning` list of inserts and updates of account_integrations: one unqualified column per model field. */
+const RETURNING_INTEGRATION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(column).as(field));
+
 function toColumns(changes: IntegrationChanges): Updateable<AccountIntegrationsTable> {
   const columns: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(changes)) {
@@ -70,7 +73,7 @@ export async function updateIntegration(
       modified_utc: sql<Date>`now()`,
     })
     .where('ai.id', '=', id)
-    .returning(Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(`ai.${column}`).as(field)))
+    .returning(RETURNING_INTEGRATION)
     .$castTo<AccountIntegrationModel>()
     .executeTakeFirstOrThrow();
 }
@@ -83,7 +86,7 @@ export async function insertIntegration(
   return trx
     .insertInto('account_integrations')
     .values({ ...values, created_by: actor, modified_by: actor })
-    .returning(Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(column).as(field)))
+    .returning(RETURNING_INTEGRATION)
     .$castTo<AccountIntegrationModel>()
     .executeTakeFirstOrThrow();
 }

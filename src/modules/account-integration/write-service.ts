@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
+import stableStringify from 'fast-json-stable-stringify';
 import { sql, type Transaction } from 'kysely';
 
 import type { RequestContext } from '../../context';
@@ -182,17 +183,6 @@ function isError(value: object): value is MutationError {
 // ---------------------------------------------------------------------------------------------
 // Create
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 async function resolvePartner(
   ctx: RequestContext,
   input: CreateAccountIntegrationInput,
@@ -255,7 +245,7 @@ export async function createAccountIntegration(
   if (errors.length > 0) return fail(...errors);
 
   const requestHash = createHash('sha256')
-    .update(canonicalJson({ operation: 'createAccountIntegration', input }))
+    .update(stableStringify({ operation: 'createAccountIntegration', input }))
     .digest();
   const id = randomUUID();
 

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 
 import type { TenantScope } from '../../context';
 import type { Database } from '../../db/database';
+import { indexByKey } from '../../lib/batch';
 import type { AudienceModel } from './models';
 import { findAudiencesByIds } from './repository';
 
@@ -15,8 +16,7 @@ export function createAccountLoaders(db: Kysely<Database>, scope: TenantScope): 
   return {
     audienceById: new DataLoader(async (ids) => {
       if (scope.kind === 'none') return ids.map(() => null);
-      const byId = new Map((await findAudiencesByIds(db, scope.kind === 'account' ? scope.accountId : null, ids)).map((audience) => [audience.id, audience]));
-      return ids.map((id) => byId.get(id) ?? null);
+      return indexByKey(ids, await findAudiencesByIds(db, scope.kind === 'account' ? scope.accountId : null, ids), (audience) => audience.id);
     }),
   };
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 import type { Database } from '../../db/database';
 import type { ActivityFilter, ActivitySource, IntegrationCapability } from '../../generated/graphql';
-import { escapeLike } from '../integration-partner/repository';
+import { escapeLike } from '../../lib/sql';
 import type { ActivityModel } from './models';
 
 type Db = Kysely<Database>;

@@ -22,10 +22,15 @@ export async function listActivities(ctx: RequestContext, { filter }: QueryActiv
   return repository.listActivities(ctx.db, { ...filter, includeAllVersions: filter?.includeAllVersions ?? false });
 }
 
-export async function getActivity(ctx: RequestContext, { uniqueIdentifier, version }: QueryActivityArgs): Promise<ActivityModel | null> {
-  requireAuthenticated(ctx.viewer);
+/** The given version of an activity, or its latest (batched) when no version is named. */
+async function loadActivity(ctx: RequestContext, uniqueIdentifier: string, version: number | null | undefined): Promise<ActivityModel | null> {
   if (version == null) return ctx.loaders.latestActivityByIdentifier.load(uniqueIdentifier);
   return (await repository.findActivity(ctx.db, uniqueIdentifier, version)) ?? null;
+}
+
+export async function getActivity(ctx: RequestContext, { uniqueIdentifier, version }: QueryActivityArgs): Promise<ActivityModel | null> {
+  requireAuthenticated(ctx.viewer);
+  return loadActivity(ctx, uniqueIdentifier, version);
 }
 
 /** The partner's activities whose required capability is enabled on the integration (or that need none). */
@@ -62,10 +67,7 @@ export async function checkActivity(
   const { accountId } = requireAccount(ctx.viewer);
   const integration = isUuid(input.id) ? await findAccountIntegrationById(ctx.db, accountId, input.id) : undefined;
   if (!integration) return refusal('INTEGRATION_NOT_FOUND', `No integration ${input.id}.`);
-  const activity =
-    input.version == null
-      ? await ctx.loaders.latestActivityByIdentifier.load(input.activity)
-      : ((await repository.findActivity(ctx.db, input.activity, input.version)) ?? null);
+  const activity = await loadActivity(ctx, input.activity, input.version);
   if (!activity) return refusal('ACTIVITY_NOT_FOUND', `No activity ${input.activity}${input.version != null ? ` version ${input.version}` : ''}.`);
   if (activity.integrationPartnerId !== null && activity.integrationPartnerId !== integration.integrationPartnerId) {
     return refusal('WRONG_PARTNER', `${activity.uniqueIdentifier} belongs to another partner than this integration's.`, activity);

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../../db/database';
+import { groupByKey, indexByKey } from '../../lib/batch';
 import type { IntegrationPartnerModel, PartnerCapabilityModel } from './models';
 import { findCapabilitiesByPartnerIds, findPartnersByIds } from './repository';
 
@@ -13,16 +14,14 @@ export interface IntegrationPartnerLoaders {
 /** Catalog loaders: the catalog is global, so these carry no tenant scope. */
 export function createIntegrationPartnerLoaders(db: Kysely<Database>): IntegrationPartnerLoaders {
   return {
-    partnerById: new DataLoader(async (ids) => {
-      const byId = new Map((await findPartnersByIds(db, ids)).map((partner) => [partner.id, partner]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-    capabilitiesByPartnerId: new DataLoader(async (partnerIds) => {
-      const grouped = new Map<string, PartnerCapabilityModel[]>(partnerIds.map((id) => [id, []]));
-      for (const { partnerId, ...capability } of await findCapabilitiesByPartnerIds(db, partnerIds)) {
-        grouped.get(partnerId)?.push(capability);
-      }
-      return partnerIds.map((id) => grouped.get(id) ?? []);
-    }),
+    partnerById: new DataLoader(async (ids) => indexByKey(ids, await findPartnersByIds(db, ids), (partner) => partner.id)),
+    capabilitiesByPartnerId: new DataLoader(async (partnerIds) =>
+      groupByKey(
+        partnerIds,
+        await findCapabilitiesByPartnerIds(db, partnerIds),
+        (row) => row.partnerId,
+        ({ partnerId: _partnerId, ...capability }) => capability,
+      ),
+    ),
   };
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 import type { Database } from '../../db/database';
 import type { IntegrationCapability, IntegrationPartnerFilter } from '../../generated/graphql';
+import { escapeLike } from '../../lib/sql';
 import type { IntegrationPartnerModel, PartnerCapabilityModel } from './models';
 
 type Db = Kysely<Database>;
@@ -78,9 +79,4 @@ export async function findCapabilitiesByPartnerIds(
     .where('pc.integration_partner_id', '=', sql<string>`any(${sql.val(partnerIds)}::uuid[])`)
     .orderBy('pc.capability')
     .execute();
-}
-
-/** Escapes `%`, `_` and `\` so user text matches literally inside LIKE patterns. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => '\\' + ch);
 }
