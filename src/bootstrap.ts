@@ -40,12 +40,12 @@ async function demoApiKey(config: Config): Promise<string> {
 /** Seeds the partner catalog (always, idempotently) and the demo account (when SEED_DEMO). Returns the demo key. */
 export async function seed(handle: DatabaseHandle, config: Config, logger: Logger): Promise<string | undefined> {
   const catalog = await seedCatalog(handle.db);
-  logger.info('partner catalog seeded', catalog);
-  logger.info('partner catalogs loaded', await loadPartnerCatalogs(handle.db, await readCatalogSources()));
+  logger.info(catalog, 'partner catalog seeded');
+  logger.info(await loadPartnerCatalogs(handle.db, await readCatalogSources()), 'partner catalogs loaded');
   if (!config.seedDemo) return undefined;
   const key = await demoApiKey(config);
   const demo = await seedDemo(handle.db, key);
-  logger.info('demo account seeded', demo);
+  logger.info(demo, 'demo account seeded');
   return key;
 }
 

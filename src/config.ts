@@ -1,12 +1,54 @@
 import path from 'node:path';
 
 import type { DatabaseTarget } from './db/create-database';
+import { API_KEY_PREFIX } from './lib/api-keys';
+
+/** Limits on what one GraphQL operation may ask for; all are checked before the operation runs. */
+export interface OperationLimits {
+  /** Deepest field nesting (introspection's own depth excepted). */
+  maxDepth: number;
+  /** Aliased fields in one document. */
+  maxAliases: number;
+  /** Fields selected at the root of the operation. */
+  maxRootFields: number;
+  /** Lexical tokens in the document (graphql-js stops parsing past it). */
+  maxTokens: number;
+  /** Request body size, in bytes. */
+  maxBodyBytes: number;
+  /** Cost: one point per object, a list multiplies its selection by its page size. */
+  maxCost: number;
+  /** Wall-clock budget of one operation's execution. */
+  executionTimeoutMs: number;
+}
+
+/** Per-account token bucket charged by each operation's cost. */
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** Bucket size: the most cost points an account can spend in a burst. */
+  capacity: number;
+  /** Points restored per second, up to `capacity`. */
+  refillPerSecond: number;
+  /** Redis shared by every replica; undefined keeps buckets in this process's memory. */
+  redisUrl: string | undefined;
+}
+
+export interface DatabaseTimeouts {
+  /** Waiting for a connection (new, or a free one in the pool). */
+  connectTimeoutMs: number;
+  /** Postgres `statement_timeout` on every connection. */
+  statementTimeoutMs: number;
+  /** Postgres `idle_in_transaction_session_timeout` on every connection. */
+  idleInTransactionTimeoutMs: number;
+  /** How many times a transaction is retried after a serialization failure or deadlock (40001, 40P01). */
+  transactionRetries: number;
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';
   host: string;
   port: number;
   database: DatabaseTarget;
+  databaseTimeouts: DatabaseTimeouts;
   /** Directory of the embedded database and its local files (demo key). */
   dataDir: string;
   adminApiKey: string | undefined;
@@ -17,65 +59,169 @@ export interface Config {
   demoApiKey: string | undefined;
   seedDemo: boolean;
   introspection: boolean;
+  /** Serve the landing page at GET /graphql (Apollo Sandbox in development). */
+  landingPage: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  limits: OperationLimits;
+  rateLimit: RateLimitConfig;
+  /** Origins a browser may call the API from (exact `scheme://host[:port]`); empty allows none. */
+  corsOrigins: string[];
+  /** Development default: any http(s)://localhost or 127.0.0.1 origin, on any port. */
+  corsAllowLocalhost: boolean;
+  /** A persisted-operations manifest (JSON: hash → document), served by hash. */
+  persistedOperationsFile: string | undefined;
+  /** Serve only the operations in the manifest. */
+  persistedOperationsOnly: boolean;
+  /** Readiness: how long the database may take to answer. */
+  readinessTimeoutMs: number;
+  /** Shutdown: how long in-flight requests may take to finish. */
+  shutdownGracePeriodMs: number;
 }
 
 export class ConfigError extends Error {}
 
 function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
-  if (/^(1|true|yes)$/i.test(value)) return true;
-  if (/^(0|false|no)$/i.test(value)) return false;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
   throw new ConfigError(`${name} must be true or false, not "${value}".`);
 }
 
 function parseInteger(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+  const parsed = /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${value}".`);
   }
   return parsed;
 }
 
+function parseEnum<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value === '') return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not "${value}".`);
+  }
+  return value as T;
+}
+
+function parseUrl(name: string, value: string | undefined, protocols: readonly string[]): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // The value may hold a password: name the setting, never echo it.
+    throw new ConfigError(`${name} is not a valid URL.`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL.`);
+  }
+  return value;
+}
+
+function parseOrigins(name: string, value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  return value.split(',').map((entry) => {
+    const origin = entry.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
+      throw new ConfigError(`${name} must list origins such as https://app.example.com, comma-separated; "${origin}" is not one.`);
+    }
+    return origin;
+  });
+}
+
+function parseApiKeySetting(name: string, value: string | undefined, minLength: number): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.length < minLength || /\s/.test(value)) {
+    throw new ConfigError(`${name} must be at least ${minLength} characters without spaces.`);
+  }
+  return value;
+}
+
+const GENERATED_KEY_SHAPE = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
+
 /** Reads and validates the environment once, at start; everything else takes a Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const mode = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const mode = parseEnum('NODE_ENV', env.NODE_ENV, ['development', 'production', 'test'] as const, 'development');
+  const production = mode === 'production';
   const dataDir = path.resolve(env.DATA_DIR || './.data');
-  const database: DatabaseTarget = env.DATABASE_URL
+  const databaseUrl = parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
+  const database: DatabaseTarget = databaseUrl
     ? {
         kind: 'postgres',
-        connectionString: env.DATABASE_URL,
+        connectionString: databaseUrl,
         maxConnections: parseInteger('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10, 1, 500),
       }
     : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
-  const adminApiKey = env.ADMIN_API_KEY || undefined;
-  if (adminApiKey !== undefined && adminApiKey.length < 32) {
-    throw new ConfigError('ADMIN_API_KEY must be at least 32 characters.');
-  }
-  const workerApiKey = env.WORKER_API_KEY || undefined;
-  if (workerApiKey !== undefined && workerApiKey.length < 32) {
-    throw new ConfigError('WORKER_API_KEY must be at least 32 characters.');
-  }
+  const adminApiKey = parseApiKeySetting('ADMIN_API_KEY', env.ADMIN_API_KEY, 32);
+  const workerApiKey = parseApiKeySetting('WORKER_API_KEY', env.WORKER_API_KEY, 32);
   if (workerApiKey !== undefined && workerApiKey === adminApiKey) {
     throw new ConfigError('WORKER_API_KEY and ADMIN_API_KEY must differ.');
   }
-  const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, not "${logLevel}".`);
+  const demoApiKey = env.DEMO_API_KEY || undefined;
+  if (demoApiKey !== undefined && !GENERATED_KEY_SHAPE.test(demoApiKey)) {
+    throw new ConfigError(
+      `DEMO_API_KEY must look like a generated key: "${API_KEY_PREFIX}" followed by 43 base64url characters (256 random bits).`,
+    );
+  }
+  const persistedOperationsFile = env.PERSISTED_OPERATIONS_FILE ? path.resolve(env.PERSISTED_OPERATIONS_FILE) : undefined;
+  const persistedOperationsOnly = parseBoolean('PERSISTED_OPERATIONS_ONLY', env.PERSISTED_OPERATIONS_ONLY, false);
+  if (persistedOperationsOnly && !persistedOperationsFile) {
+    throw new ConfigError('PERSISTED_OPERATIONS_ONLY needs PERSISTED_OPERATIONS_FILE, the manifest of allowed operations.');
   }
   return {
     env: mode,
     host: env.HOST || 'localhost',
     port: parseInteger('PORT', env.PORT, 4000, 0, 65535),
     database,
+    databaseTimeouts: {
+      connectTimeoutMs: parseInteger('DATABASE_CONNECT_TIMEOUT_MS', env.DATABASE_CONNECT_TIMEOUT_MS, 3000, 100, 600_000),
+      statementTimeoutMs: parseInteger('DATABASE_STATEMENT_TIMEOUT_MS', env.DATABASE_STATEMENT_TIMEOUT_MS, 5000, 100, 3_600_000),
+      idleInTransactionTimeoutMs: parseInteger(
+        'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+        env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        10_000,
+        100,
+        3_600_000,
+      ),
+      transactionRetries: parseInteger('DATABASE_TRANSACTION_RETRIES', env.DATABASE_TRANSACTION_RETRIES, 3, 0, 10),
+    },
     dataDir,
     adminApiKey,
     workerApiKey,
     encryptionKeys: env.ENCRYPTION_KEYS || undefined,
-    demoApiKey: env.DEMO_API_KEY || undefined,
-    seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, database.kind === 'pglite'),
-    introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, mode !== 'production'),
-    logLevel,
+    demoApiKey,
+    seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, database.kind === 'pglite' && !production),
+    // Magidoc and other documentation tools read the schema by introspection, so it stays on by default.
+    introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, true),
+    landingPage: parseBoolean('GRAPHQL_LANDING_PAGE', env.GRAPHQL_LANDING_PAGE, !production),
+    logLevel: parseEnum('LOG_LEVEL', env.LOG_LEVEL, ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    limits: {
+      maxDepth: parseInteger('GRAPHQL_MAX_DEPTH', env.GRAPHQL_MAX_DEPTH, 10, 1, 100),
+      maxAliases: parseInteger('GRAPHQL_MAX_ALIASES', env.GRAPHQL_MAX_ALIASES, 30, 0, 1000),
+      maxRootFields: parseInteger('GRAPHQL_MAX_ROOT_FIELDS', env.GRAPHQL_MAX_ROOT_FIELDS, 20, 1, 1000),
+      maxTokens: parseInteger('GRAPHQL_MAX_TOKENS', env.GRAPHQL_MAX_TOKENS, 5000, 100, 1_000_000),
+      maxBodyBytes: parseInteger('GRAPHQL_MAX_BODY_BYTES', env.GRAPHQL_MAX_BODY_BYTES, 1024 * 1024, 1024, 50 * 1024 * 1024),
+      maxCost: parseInteger('GRAPHQL_MAX_COST', env.GRAPHQL_MAX_COST, 100_000, 1, 100_000_000),
+      executionTimeoutMs: parseInteger('GRAPHQL_EXECUTION_TIMEOUT_MS', env.GRAPHQL_EXECUTION_TIMEOUT_MS, 10_000, 100, 600_000),
+    },
+    rateLimit: {
+      enabled: parseBoolean('RATE_LIMIT_ENABLED', env.RATE_LIMIT_ENABLED, true),
+      capacity: parseInteger('RATE_LIMIT_CAPACITY', env.RATE_LIMIT_CAPACITY, 1_000_000, 1, 1_000_000_000),
+      refillPerSecond: parseInteger('RATE_LIMIT_REFILL_PER_SECOND', env.RATE_LIMIT_REFILL_PER_SECOND, 20_000, 1, 1_000_000_000),
+      redisUrl: parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']),
+    },
+    corsOrigins: parseOrigins('CORS_ORIGINS', env.CORS_ORIGINS),
+    corsAllowLocalhost: !production,
+    persistedOperationsFile,
+    persistedOperationsOnly,
+    readinessTimeoutMs: parseInteger('READINESS_TIMEOUT_MS', env.READINESS_TIMEOUT_MS, 1000, 50, 60_000),
+    shutdownGracePeriodMs: parseInteger('SHUTDOWN_GRACE_PERIOD_MS', env.SHUTDOWN_GRACE_PERIOD_MS, 10_000, 0, 600_000),
   };
 }

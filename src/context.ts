@@ -65,6 +65,12 @@ export interface RequestContext {
   keyring: Keyring;
   /** The `Idempotency-Key` request header, if any. */
   idempotencyKeyHeader: string | undefined;
+  /** Correlates this request's log lines (the `X-Request-Id` header when the caller sent a sane one). */
+  requestId: string;
+  /** Epoch milliseconds after which no further resolver starts (the execution timeout). */
+  deadline: number;
+  /** The operation's cost, set once it is priced (before execution); charged to the rate limit. */
+  operationCost?: number;
 }
 
 export interface ContextDependencies {
@@ -111,10 +117,14 @@ function tenantScope(viewer: Viewer): TenantScope {
 export async function createRequestContext(
   deps: ContextDependencies,
   headers: { authorization?: string; idempotencyKey?: string },
+  requestId: string,
 ): Promise<RequestContext> {
+  const startedAt = Date.now();
   const viewer = await authenticate(deps, headers.authorization);
   return {
     viewer,
+    requestId,
+    deadline: startedAt + deps.config.limits.executionTimeoutMs,
     db: deps.db,
     logger: deps.logger,
     config: deps.config,

@@ -27,8 +27,8 @@ export async function purgeExpiredState(db: Kysely<Database>): Promise<{ idempot
 export function startHousekeeping(db: Kysely<Database>, logger: Logger, intervalMs = 15 * 60_000): () => void {
   const run = () =>
     purgeExpiredState(db)
-      .then((purged) => logger.debug('housekeeping', purged))
-      .catch((error: unknown) => logger.warn('housekeeping failed', { error: error instanceof Error ? error.message : String(error) }));
+      .then((purged) => logger.debug(purged, 'housekeeping'))
+      .catch((error: unknown) => logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'housekeeping failed'));
   void run();
   const timer = setInterval(run, intervalMs);
   timer.unref();

@@ -1,13 +1,16 @@
 import { openDatabase, openKeyring, seed } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { EncryptionKeyConfigError } from './lib/crypto';
-import { createLogger } from './lib/logger';
+import { createLogger, errorMessage, type Logger } from './lib/logger';
 import { startHousekeeping } from './housekeeping';
 import { createAppServer } from './server';
 
-async function main(): Promise<void> {
+/** Exits the process if shutdown itself hangs (a stuck pool, say): the grace period plus this margin. */
+const SHUTDOWN_MARGIN_MS = 5_000;
+
+async function main(logger: Logger): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  logger.level = config.logLevel;
   // Keys first: a production start without ENCRYPTION_KEYS fails before touching the database.
   const keyring = await openKeyring(config, logger);
   const database = await openDatabase(config, logger);
@@ -17,37 +20,47 @@ async function main(): Promise<void> {
   const stopHousekeeping = startHousekeeping(database.db, logger);
   const publicUrl = `http://${config.host}:${new URL(baseUrl).port}`;
 
-  logger.info('ready', { graphql: `${publicUrl}/graphql`, database: database.kind });
-  // A person starting the service needs these two lines; they are printed plainly, once.
-  console.log(`\nGraphQL:      ${publicUrl}/graphql`);
-  if (demoKey) console.log(`Demo API key: ${demoKey}   (send it as "Authorization: Bearer <key>")\n`);
+  logger.info({ graphql: `${publicUrl}/graphql`, database: database.kind, env: config.env }, 'ready');
+  if (demoKey && process.stderr.isTTY) {
+    // A person running `npm start` in a terminal needs the demo key; it goes to the terminal, not to the log stream.
+    process.stderr.write(`\nGraphQL:      ${publicUrl}/graphql\nDemo API key: ${demoKey}   (send it as "Authorization: Bearer <key>")\n\n`);
+  } else if (demoKey) {
+    logger.info({ demoApiKeyFile: config.demoApiKey ? 'DEMO_API_KEY' : `${config.dataDir}/demo-api-key` }, 'demo account ready');
+  }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
+  // The one shutdown path (Apollo's own signal handling is off): stop taking requests, let in-flight
+  // ones finish within the grace period, close the pool, exit 0.
+  let shuttingDown = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal, gracePeriodMs: config.shutdownGracePeriodMs }, 'shutting down');
+    const watchdog = setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownGracePeriodMs + SHUTDOWN_MARGIN_MS);
+    watchdog.unref();
     try {
       stopHousekeeping();
       await server.stop();
       await database.close();
+      logger.info('stopped');
       process.exit(0);
     } catch (error) {
-      logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+      logger.error({ error: errorMessage(error) }, 'shutdown failed');
       process.exit(1);
     }
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', (signal) => void shutdown(signal));
+  process.on('SIGINT', (signal) => void shutdown(signal));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(`Configuration error: ${error.message}`);
-  } else if (error instanceof EncryptionKeyConfigError) {
-    console.error(`Configuration error: ${error.message}`);
+const logger = createLogger('info');
+main(logger).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof EncryptionKeyConfigError) {
+    logger.fatal(`Configuration error: ${error.message}`);
   } else {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    logger.fatal({ error: errorMessage(error), stack: error instanceof Error ? error.stack : undefined }, 'start failed');
   }
   process.exit(1);
 });

@@ -18,7 +18,7 @@ async function run(): Promise<void> {
   const database = await openDatabase(config, logger);
   try {
     await seedCatalog(database.db);
-    logger.info('partner catalogs loaded', await loadPartnerCatalogs(database.db, sources));
+    logger.info(await loadPartnerCatalogs(database.db, sources), 'partner catalogs loaded');
   } finally {
     await database.close();
   }

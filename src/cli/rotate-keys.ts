@@ -16,9 +16,9 @@ async function run(): Promise<void> {
   const keyring = await openKeyring(config, logger);
   const database = await openDatabase(config, logger);
   try {
-    logger.info('re-encrypting secrets', { currentKeyId: keyring.currentKeyId, keyIds: keyring.keyIds });
+    logger.info({ currentKeyId: keyring.currentKeyId, keyIds: keyring.keyIds }, 're-encrypting secrets');
     const result = await reencryptToCurrentKey(database.db, keyring, { log });
-    logger.info('re-encryption complete', { currentKeyId: keyring.currentKeyId, ...result });
+    logger.info({ currentKeyId: keyring.currentKeyId, ...result }, 're-encryption complete');
   } finally {
     await database.close();
   }

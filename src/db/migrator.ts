@@ -19,3 +19,9 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, log: (line: string) =>
     throw error instanceof Error ? error : new Error(String(error));
   }
 }
+
+/** Names of migrations this build knows that the database has not applied (empty when current). */
+export async function pendingMigrations<DB>(db: Kysely<DB>): Promise<string[]> {
+  const known = await createMigrator(db).getMigrations();
+  return known.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}

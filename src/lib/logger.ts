@@ -1,21 +1,48 @@
-/**
- * Structured one-line JSON logs. Callers pass identifiers and counts, never credentials, keys or
- * secrets: nothing here redacts on their behalf.
- */
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+import pino from 'pino';
 
-export interface Logger {
-  debug(msg: string, fields?: object): void;
-  info(msg: string, fields?: object): void;
-  warn(msg: string, fields?: object): void;
-  error(msg: string, fields?: object): void;
+/**
+ * Structured logs: one JSON object per line (pino). Callers log identifiers, codes and counts — never
+ * request bodies, header values, variable values or credentials. The redaction below is a second line
+ * of defence for field names that must never carry a value into a log.
+ */
+export type Logger = pino.Logger;
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const REDACTED_PATHS = [
+  'authorization',
+  'headers',
+  'body',
+  'variables',
+  'credentials',
+  'password',
+  'secret',
+  'token',
+  'apiKey',
+  '*.authorization',
+  '*.headers',
+  '*.body',
+  '*.variables',
+  '*.credentials',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.apiKey',
+];
+
+/** A logger writing to stdout, or to `write` (tests collect the lines). */
+export function createLogger(level: LogLevel = 'info', write?: (line: string) => void): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  if (!write) return pino(options);
+  return pino(options, { write: (chunk: string) => write(chunk.replace(/\n$/, '')) });
 }
 
-export function createLogger(minimum: Level | 'silent' = 'info', write: (line: string) => void = (line) => process.stdout.write(line + '\n')): Logger {
-  const emit = (level: Level) => (msg: string, fields: object = {}) => {
-    if (minimum === 'silent' || order[level] < order[minimum]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
-  };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+/** The message of an unknown thrown value, for a log field. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

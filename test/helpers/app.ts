@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import type { Config } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { loadPartnerCatalogs, readCatalogSources, type CatalogSources } from '../../src/catalog/load-catalogs';
 import { seedCatalog } from '../../src/db/seed/seed-catalog';
 
@@ -42,20 +42,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The service's own defaults for NODE_ENV=test, with fresh admin and worker keys and an in-memory database. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
-    env: 'test',
+    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', SEED_DEMO: 'false' }),
     host: '127.0.0.1',
     port: 0,
     database: { kind: 'pglite', dataDir: 'memory://' },
     dataDir: '/nonexistent',
     adminApiKey: 'admin_' + randomBytes(24).toString('hex'),
     workerApiKey: 'worker_' + randomBytes(24).toString('hex'),
-    encryptionKeys: undefined,
-    demoApiKey: undefined,
-    seedDemo: false,
-    introspection: true,
-    logLevel: 'debug',
     ...overrides,
   };
 }

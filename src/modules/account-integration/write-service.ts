@@ -155,7 +155,7 @@ async function mutate(
     return { ok: true, accountIntegration: updated, errors: [] } satisfies Payload;
   });
   if (result.ok && result.accountIntegration) {
-    ctx.logger.info('integration changed', { integrationId: target.id, actor: target.actor, version: (result.accountIntegration as AccountIntegrationModel).version });
+    ctx.logger.info({ integrationId: target.id, actor: target.actor, version: (result.accountIntegration as AccountIntegrationModel).version }, 'integration changed');
   }
   return result;
 }
@@ -324,7 +324,7 @@ export async function createAccountIntegration(
       ctx.loaders.capabilitiesByIntegrationId.clear(id).prime(id, capabilities);
       return { ok: true, replayed: false, accountIntegration: integration, errors: [] };
     });
-    if (result.ok && !result.replayed) ctx.logger.info('integration created', { integrationId: id, accountId: viewer.accountId });
+    if (result.ok && !result.replayed) ctx.logger.info({ integrationId: id, accountId: viewer.accountId }, 'integration created');
     return result;
   } catch (error) {
     // 55P03: the first request holding this idempotency key did not finish within the wait.

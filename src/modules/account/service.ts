@@ -27,7 +27,7 @@ export async function createAccount(
   const name = validName(input.name);
   if (!name) return { account: null, errors: [inputError(['input', 'name'], 'Name must be 1 to 200 characters.')] };
   const account = await repository.insertAccount(ctx.db, name);
-  ctx.logger.info('account created', { accountId: account.id });
+  ctx.logger.info({ accountId: account.id }, 'account created');
   return { account, errors: [] };
 }
 
@@ -45,7 +45,7 @@ export async function createAudience(
   if (!audience) {
     return { audience: null, errors: [alreadyExistsError(`The account already has an audience named "${name}".`)] };
   }
-  ctx.logger.info('audience created', { accountId: audience.accountId, audienceId: audience.id });
+  ctx.logger.info({ accountId: audience.accountId, audienceId: audience.id }, 'audience created');
   return { audience, errors: [] };
 }
 
@@ -68,7 +68,7 @@ export async function issueApiKey(
     prefix: displayPrefix(plaintextKey),
     keyHash: hashApiKey(plaintextKey),
   });
-  ctx.logger.info('api key issued', { accountId: apiKey.accountId, apiKeyId: apiKey.id });
+  ctx.logger.info({ accountId: apiKey.accountId, apiKeyId: apiKey.id }, 'api key issued');
   return { apiKey, plaintextKey, errors: [] };
 }
 
@@ -79,7 +79,7 @@ export async function revokeApiKey(
   requireAdmin(ctx.viewer);
   const apiKey = isUuid(input.apiKeyId) ? await repository.revokeApiKey(ctx.db, input.apiKeyId) : undefined;
   if (!apiKey) return { apiKey: null, errors: [notFoundError(`No API key ${input.apiKeyId}.`)] };
-  ctx.logger.info('api key revoked', { accountId: apiKey.accountId, apiKeyId: apiKey.id });
+  ctx.logger.info({ accountId: apiKey.accountId, apiKeyId: apiKey.id }, 'api key revoked');
   return { apiKey, errors: [] };
 }
 

@@ -1,0 +1,63 @@
+import type http from 'node:http';
+
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+
+import type { Config } from '../config';
+import type { RequestContext } from '../context';
+import type { Logger } from '../lib/logger';
+import { buildSchema } from '../schema';
+import { createErrorFormatter } from './error-policy';
+import { withExecutionDeadline } from './execution-deadline';
+import { limitValidationRules } from './limits';
+import { checkCost } from './plugins/cost-limit';
+import { checkInputText } from './plugins/input-checks';
+import { operationGatePlugin, type OperationCheck } from './plugins/operation-gate';
+import { requireKeyUnlessIntrospection } from './plugins/require-key';
+
+export interface ApolloOptions {
+  config: Config;
+  logger: Logger;
+  httpServer: http.Server;
+  /** Checks that run after the built-in ones (authentication, input text, cost), in order. */
+  extraChecks?: OperationCheck[];
+  /** Further plugins (rate limit headers, persisted operations, request logs). */
+  extraPlugins?: ApolloServerPlugin<RequestContext>[];
+}
+
+/** The Apollo server with this service's limits, error policy and plugins. */
+export function createApolloServer(options: ApolloOptions): ApolloServer<RequestContext> {
+  const { config, logger, httpServer } = options;
+  const development = config.env === 'development';
+  return new ApolloServer<RequestContext>({
+    schema: withExecutionDeadline(buildSchema()),
+    introspection: config.introspection,
+    // main.ts owns SIGINT/SIGTERM: a second stop() from Apollo's own handler never resolves.
+    stopOnTerminationSignals: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: development,
+    // "Did you mean …" names schema members; outside development it is noise at best and a map at worst.
+    hideSchemaDetailsFromClientErrors: !development,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: limitValidationRules(config.limits),
+    formatError: createErrorFormatter({ logger, exposeStacktraces: development }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGracePeriodMs }),
+      // Per-field cache hints are unused here and cost a hook on every field.
+      ApolloServerPluginCacheControlDisabled(),
+      config.landingPage
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: { runTelemetry: false }, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
+      operationGatePlugin([
+        requireKeyUnlessIntrospection,
+        checkInputText,
+        checkCost(config.limits.maxCost),
+        ...(options.extraChecks ?? []),
+      ]),
+      ...(options.extraPlugins ?? []),
+    ],
+  });
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+
+import { databaseFailure } from '../db/errors';
+import { sqlState } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import { withoutValues } from './client-messages';
+import { isTokenLimitError, LIMIT_CODES } from './limits';
+
+/** Codes whose messages graphql-js builds from the request, and may quote a value from it. */
+const REQUEST_ERROR_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
+
+export interface ErrorPolicyOptions {
+  logger: Logger;
+  /** Development only: keep Apollo's stack traces in responses. */
+  exposeStacktraces: boolean;
+}
+
+function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
+  const { stacktrace: _stacktrace, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}
+
+/**
+ * Apollo's `formatError`: the single place an error becomes what a client sees.
+ * - Errors about the request keep their code and reason but never a rejected value.
+ * - Database outages and timeouts become SERVICE_UNAVAILABLE or TIMEOUT, naming no host, port or driver message.
+ * - Anything unexpected is masked to "Internal server error" with an `errorId` that is also in the log line.
+ */
+export function createErrorFormatter(options: ErrorPolicyOptions) {
+  const { logger } = options;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    const result = options.exposeStacktraces ? formatted : withoutStacktrace(formatted);
+
+    if (code === 'GRAPHQL_PARSE_FAILED' && isTokenLimitError(formatted.message)) {
+      return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: LIMIT_CODES.tokens } };
+    }
+    if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+      return { ...result, message: withoutValues(formatted.message) };
+    }
+
+    const failure = databaseFailure(original) ?? (original instanceof GraphQLError ? databaseFailure(original.originalError) : undefined);
+    if (failure) {
+      const errorId = randomUUID();
+      logger.warn({ errorId, code: failure.code, sqlState: sqlState(original), cause: causeOf(original), path: formatted.path }, 'database failure');
+      return {
+        message: failure.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: failure.code, errorId },
+      };
+    }
+
+    if (original instanceof GraphQLError && code !== 'INTERNAL_SERVER_ERROR') {
+      // Our own typed errors and graphql-js's; Apollo prefixes errors thrown while building the context.
+      return { ...result, message: formatted.message.replace(/^Context creation failed: /, '') };
+    }
+
+    const errorId = randomUUID();
+    logger.error({ errorId, cause: causeOf(original), sqlState: sqlState(original), path: formatted.path }, 'unexpected error');
+    return {
+      message: 'Internal server error',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+    };
+  };
+}
+
+/**
+ * What the log says about an unexpected error. Postgres messages can quote a value ("invalid input
+ * syntax for type uuid: …"), so for a database error only its SQLSTATE and constraint are kept.
+ */
+function causeOf(error: unknown): Record<string, unknown> {
+  if (sqlState(error) !== undefined) {
+    const { name, constraint, routine } = error as { name?: string; constraint?: string; routine?: string };
+    return { name, constraint, routine };
+  }
+  if (error instanceof Error) return { name: error.name, message: withoutValues(error.message), stack: error.stack };
+  return { value: typeof error };
+}

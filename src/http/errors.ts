@@ -1,0 +1,48 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+import type { Logger } from '../lib/logger';
+
+/** The GraphQL-over-HTTP shape for a request that never reached GraphQL. */
+export function graphqlErrorBody(message: string, code: string): { errors: Array<{ message: string; extensions: { code: string } }> } {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+/** body-parser's error types, mapped to what the client is told. Its own messages can quote the body. */
+const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.parse.failed': { status: 400, code: 'BAD_REQUEST', message: 'The request body is not valid JSON.' },
+  'entity.too.large': { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the limit.' },
+  'encoding.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body encoding is not supported.' },
+  'charset.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body charset is not supported; send UTF-8.' },
+  'request.aborted': { status: 400, code: 'BAD_REQUEST', message: 'The request was aborted.' },
+  'request.size.invalid': { status: 400, code: 'BAD_REQUEST', message: 'The request body size does not match its Content-Length.' },
+  'stream.encoding.set': { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
+};
+
+/**
+ * Replaces express's default error handler, which prints the error to stderr — for body-parser errors
+ * that includes `err.body`, the raw request body — and answers with an HTML page. Here every error is
+ * GraphQL JSON with a code, and the log line carries the error type, never the body.
+ */
+export function jsonErrorHandler(logger: Logger, maxBodyBytes: number): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const type = typeof error === 'object' && error !== null && 'type' in error ? String(error.type) : undefined;
+    const known = type ? BODY_ERRORS[type] : undefined;
+    if (known) {
+      logger.info({ requestId: res.locals.requestId, type, status: known.status, path: req.path }, 'request body refused');
+      const message = known.code === 'PAYLOAD_TOO_LARGE' ? `The request body is larger than the limit of ${maxBodyBytes} bytes.` : known.message;
+      res.status(known.status).json(graphqlErrorBody(message, known.code));
+      return;
+    }
+    logger.error({ requestId: res.locals.requestId, name: error instanceof Error ? error.name : typeof error, path: req.path }, 'unhandled HTTP error');
+    res.status(500).json(graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+  };
+}
+
+/** Unknown paths get JSON too, not express's HTML "Cannot GET". */
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  res.status(404).json(graphqlErrorBody('Not found. The GraphQL endpoint is /graphql.', 'NOT_FOUND'));
+};
