@@ -198,6 +198,17 @@ export type AccountIntegrationEventInput = {
   id: Scalars['ID']['input'];
 };
 
+/** Result of a worker's lifecycle event. */
+export type AccountIntegrationEventPayload = {
+  __typename?: 'AccountIntegrationEventPayload';
+  /** Why the event was refused; empty on success. */
+  errors: Array<AccountIntegrationError>;
+  /** The integration's lifecycle state after the event; null when it failed. */
+  integration: Maybe<AccountIntegrationLifecycleState>;
+  /** Whether the event was applied (an event that changes nothing also succeeds). */
+  ok: Scalars['Boolean']['output'];
+};
+
 /** One field's change within a history entry. */
 export type AccountIntegrationFieldChange = {
   __typename?: 'AccountIntegrationFieldChange';
@@ -264,6 +275,62 @@ export type AccountIntegrationHistoryEntry = {
   occurredUtc: Scalars['DateTime']['output'];
   /** The integration's version after the change. */
   version: Scalars['Int']['output'];
+};
+
+/**
+ * What a worker learns about an integration from a lifecycle event: the state that schedules its next
+ * sync, token refresh or webhook check, and nothing about the account it belongs to (no name, emails,
+ * audience, settings, credentials or history). Workers serve every account, so their key is given only
+ * what it needs to act.
+ */
+export type AccountIntegrationLifecycleState = {
+  __typename?: 'AccountIntegrationLifecycleState';
+  /** When the access token expires (9999-12-31T23:59:59.999Z for credentials that never expire). */
+  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  /** Connection state after the event. */
+  connectionStatus: ConnectionStatus;
+  /** Consecutive failed syncs; reset by a successful one. */
+  consecutiveErrorCount: Scalars['Int']['output'];
+  /** Minutes to wait between syncs: the integration's override or the partner's default. */
+  effectiveCooldownMinutes: Scalars['Int']['output'];
+  /** Seconds to debounce bursts of changes: the integration's override or the partner's default. */
+  effectiveDebounceWindowSeconds: Scalars['Int']['output'];
+  /** When the partner's custom fields for engagement data were provisioned; null until then. */
+  engagementFieldsCreatedUtc: Maybe<Scalars['DateTime']['output']>;
+  /** ID of the integration. */
+  id: Scalars['ID']['output'];
+  /** ID of the integration's partner, which decides the protocol a worker speaks. */
+  integrationPartnerId: Scalars['ID']['output'];
+  /** Whether the integration is switched on. */
+  isActive: Scalars['Boolean']['output'];
+  /** Whether the integration is quarantined (no syncs until released). */
+  isQuarantined: Scalars['Boolean']['output'];
+  /** Contacts processed by the last engagement sync. */
+  lastEngagementSyncContactCount: Maybe<Scalars['Int']['output']>;
+  /** When the last engagement sync completed. */
+  lastEngagementSyncUtc: Maybe<Scalars['DateTime']['output']>;
+  /** The last sync error's message, as a worker reported it. */
+  lastErrorMessage: Maybe<Scalars['String']['output']>;
+  /** When the last sync error happened. */
+  lastErrorUtc: Maybe<Scalars['DateTime']['output']>;
+  /** When the token was last refreshed. */
+  lastTokenRefreshUtc: Maybe<Scalars['DateTime']['output']>;
+  /** When the integration last changed. */
+  modifiedUtc: Scalars['DateTime']['output'];
+  /** When the token refresher should look at the integration next. */
+  nextRefreshCheckUtc: Scalars['DateTime']['output'];
+  /** Failed token refreshes since the last success. */
+  tokenRefreshAttempts: Scalars['Int']['output'];
+  /** Scope granted with the current token. */
+  tokenScope: Maybe<Scalars['String']['output']>;
+  /** Type of the current token, such as `Bearer`. */
+  tokenType: Maybe<Scalars['String']['output']>;
+  /** Version after the event; it changes with every change to the integration. */
+  version: Scalars['Int']['output'];
+  /** When the webhooks were last checked. */
+  webhookLastHealthCheckUtc: Maybe<Scalars['DateTime']['output']>;
+  /** Whether webhooks are registered with the partner. */
+  webhookRegistered: Scalars['Boolean']['output'];
 };
 
 /** An ordering of integrations. */
@@ -930,17 +997,17 @@ export type Mutation = {
   /** Issue a new API key for an account. Platform administrator only. */
   issueApiKey: IssueApiKeyPayload;
   /** Worker event: an engagement sync completed. Counts as a successful sync. Worker key only. */
-  recordAccountIntegrationEngagementSync: AccountIntegrationPayload;
+  recordAccountIntegrationEngagementSync: AccountIntegrationEventPayload;
   /** Worker event: a sync or delivery failed. Quarantines the integration at the partner's threshold. Worker key only. */
-  recordAccountIntegrationSyncError: AccountIntegrationPayload;
+  recordAccountIntegrationSyncError: AccountIntegrationEventPayload;
   /** Worker event: a sync succeeded. Resets the error count and marks the integration connected. Worker key only. */
-  recordAccountIntegrationSyncSuccess: AccountIntegrationPayload;
+  recordAccountIntegrationSyncSuccess: AccountIntegrationEventPayload;
   /** Worker event: a token refresh failed; the next check backs off exponentially. Worker key only. */
-  recordAccountIntegrationTokenRefreshFailure: AccountIntegrationPayload;
+  recordAccountIntegrationTokenRefreshFailure: AccountIntegrationEventPayload;
   /** Worker event: the access token was refreshed. Worker key only. */
-  recordAccountIntegrationTokenRefreshSuccess: AccountIntegrationPayload;
+  recordAccountIntegrationTokenRefreshSuccess: AccountIntegrationEventPayload;
   /** Worker event: the integration's webhooks were checked. Worker key only. */
-  recordAccountIntegrationWebhookHealthCheck: AccountIntegrationPayload;
+  recordAccountIntegrationWebhookHealthCheck: AccountIntegrationEventPayload;
   /** Lift an integration's quarantine: errors are reset and it waits for its next sync (`NOT_CONNECTED`). */
   releaseAccountIntegrationQuarantine: AccountIntegrationPayload;
   /** Replace an integration's credentials (re-authorisation). Token refresh attempts start again. */
@@ -1621,11 +1688,13 @@ export type ResolversTypes = {
   AccountIntegrationEdge: ResolverTypeWrapper<AccountIntegrationEdgeModel>;
   AccountIntegrationError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AccountIntegrationError']>;
   AccountIntegrationEventInput: AccountIntegrationEventInput;
+  AccountIntegrationEventPayload: ResolverTypeWrapper<Omit<AccountIntegrationEventPayload, 'errors' | 'integration'> & { errors: Array<ResolversTypes['AccountIntegrationError']>, integration?: Maybe<ResolversTypes['AccountIntegrationLifecycleState']> }>;
   AccountIntegrationFieldChange: ResolverTypeWrapper<HistoryChange>;
   AccountIntegrationFilter: AccountIntegrationFilter;
   AccountIntegrationHistoryConnection: ResolverTypeWrapper<HistoryConnectionModel>;
   AccountIntegrationHistoryEdge: ResolverTypeWrapper<Omit<AccountIntegrationHistoryEdge, 'node'> & { node: ResolversTypes['AccountIntegrationHistoryEntry'] }>;
   AccountIntegrationHistoryEntry: ResolverTypeWrapper<HistoryEntryModel>;
+  AccountIntegrationLifecycleState: ResolverTypeWrapper<AccountIntegrationModel>;
   AccountIntegrationOrder: AccountIntegrationOrder;
   AccountIntegrationOrderField: AccountIntegrationOrderField;
   AccountIntegrationPayload: ResolverTypeWrapper<Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']>, errors: Array<ResolversTypes['AccountIntegrationError']> }>;
@@ -1718,11 +1787,13 @@ export type ResolversParentTypes = {
   AccountIntegrationEdge: AccountIntegrationEdgeModel;
   AccountIntegrationError: ResolversUnionTypes<ResolversParentTypes>['AccountIntegrationError'];
   AccountIntegrationEventInput: AccountIntegrationEventInput;
+  AccountIntegrationEventPayload: Omit<AccountIntegrationEventPayload, 'errors' | 'integration'> & { errors: Array<ResolversParentTypes['AccountIntegrationError']>, integration?: Maybe<ResolversParentTypes['AccountIntegrationLifecycleState']> };
   AccountIntegrationFieldChange: HistoryChange;
   AccountIntegrationFilter: AccountIntegrationFilter;
   AccountIntegrationHistoryConnection: HistoryConnectionModel;
   AccountIntegrationHistoryEdge: Omit<AccountIntegrationHistoryEdge, 'node'> & { node: ResolversParentTypes['AccountIntegrationHistoryEntry'] };
   AccountIntegrationHistoryEntry: HistoryEntryModel;
+  AccountIntegrationLifecycleState: AccountIntegrationModel;
   AccountIntegrationOrder: AccountIntegrationOrder;
   AccountIntegrationPayload: Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']>, errors: Array<ResolversParentTypes['AccountIntegrationError']> };
   AccountIntegrationVersionInput: AccountIntegrationVersionInput;
@@ -1868,6 +1939,12 @@ export type AccountIntegrationErrorResolvers<ContextType = RequestContext, Paren
   __resolveType: TypeResolveFn<'ConflictError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'InputError' | 'InvalidStateError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
 };
 
+export type AccountIntegrationEventPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationEventPayload'] = ResolversParentTypes['AccountIntegrationEventPayload']> = {
+  errors?: Resolver<Array<ResolversTypes['AccountIntegrationError']>, ParentType, ContextType>;
+  integration?: Resolver<Maybe<ResolversTypes['AccountIntegrationLifecycleState']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type AccountIntegrationFieldChangeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationFieldChange'] = ResolversParentTypes['AccountIntegrationFieldChange']> = {
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   newValue?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
@@ -1892,6 +1969,32 @@ export type AccountIntegrationHistoryEntryResolvers<ContextType = RequestContext
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   occurredUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AccountIntegrationLifecycleStateResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationLifecycleState'] = ResolversParentTypes['AccountIntegrationLifecycleState']> = {
+  accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  connectionStatus?: Resolver<ResolversTypes['ConnectionStatus'], ParentType, ContextType>;
+  consecutiveErrorCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  effectiveCooldownMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  effectiveDebounceWindowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  engagementFieldsCreatedUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  integrationPartnerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  isQuarantined?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  lastEngagementSyncContactCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastEngagementSyncUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastErrorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastErrorUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastTokenRefreshUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  modifiedUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  nextRefreshCheckUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  tokenRefreshAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tokenScope?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  tokenType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  webhookLastHealthCheckUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  webhookRegistered?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type AccountIntegrationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationPayload'] = ResolversParentTypes['AccountIntegrationPayload']> = {
@@ -2124,12 +2227,12 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   disableAccountIntegrationCapability?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationDisableAccountIntegrationCapabilityArgs, 'input'>>;
   enableAccountIntegrationCapability?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationEnableAccountIntegrationCapabilityArgs, 'input'>>;
   issueApiKey?: Resolver<ResolversTypes['IssueApiKeyPayload'], ParentType, ContextType, RequireFields<MutationIssueApiKeyArgs, 'input'>>;
-  recordAccountIntegrationEngagementSync?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationEngagementSyncArgs, 'input'>>;
-  recordAccountIntegrationSyncError?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationSyncErrorArgs, 'input'>>;
-  recordAccountIntegrationSyncSuccess?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationSyncSuccessArgs, 'input'>>;
-  recordAccountIntegrationTokenRefreshFailure?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationTokenRefreshFailureArgs, 'input'>>;
-  recordAccountIntegrationTokenRefreshSuccess?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationTokenRefreshSuccessArgs, 'input'>>;
-  recordAccountIntegrationWebhookHealthCheck?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationWebhookHealthCheckArgs, 'input'>>;
+  recordAccountIntegrationEngagementSync?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationEngagementSyncArgs, 'input'>>;
+  recordAccountIntegrationSyncError?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationSyncErrorArgs, 'input'>>;
+  recordAccountIntegrationSyncSuccess?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationSyncSuccessArgs, 'input'>>;
+  recordAccountIntegrationTokenRefreshFailure?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationTokenRefreshFailureArgs, 'input'>>;
+  recordAccountIntegrationTokenRefreshSuccess?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationTokenRefreshSuccessArgs, 'input'>>;
+  recordAccountIntegrationWebhookHealthCheck?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationWebhookHealthCheckArgs, 'input'>>;
   releaseAccountIntegrationQuarantine?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationReleaseAccountIntegrationQuarantineArgs, 'input'>>;
   replaceAccountIntegrationCredentials?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationReplaceAccountIntegrationCredentialsArgs, 'input'>>;
   restoreAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRestoreAccountIntegrationArgs, 'input'>>;
@@ -2207,10 +2310,12 @@ export type Resolvers<ContextType = RequestContext> = {
   AccountIntegrationConnection?: AccountIntegrationConnectionResolvers<ContextType>;
   AccountIntegrationEdge?: AccountIntegrationEdgeResolvers<ContextType>;
   AccountIntegrationError?: AccountIntegrationErrorResolvers<ContextType>;
+  AccountIntegrationEventPayload?: AccountIntegrationEventPayloadResolvers<ContextType>;
   AccountIntegrationFieldChange?: AccountIntegrationFieldChangeResolvers<ContextType>;
   AccountIntegrationHistoryConnection?: AccountIntegrationHistoryConnectionResolvers<ContextType>;
   AccountIntegrationHistoryEdge?: AccountIntegrationHistoryEdgeResolvers<ContextType>;
   AccountIntegrationHistoryEntry?: AccountIntegrationHistoryEntryResolvers<ContextType>;
+  AccountIntegrationLifecycleState?: AccountIntegrationLifecycleStateResolvers<ContextType>;
   AccountIntegrationPayload?: AccountIntegrationPayloadResolvers<ContextType>;
   Activity?: ActivityResolvers<ContextType>;
   ActivityCheckResult?: ActivityCheckResultResolvers<ContextType>;

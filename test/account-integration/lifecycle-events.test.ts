@@ -133,10 +133,17 @@ const INPUT_TYPES = {
 
 type MutationName = keyof typeof INPUT_TYPES;
 
+/** What a worker event returns: the lifecycle state, without the account's view (names, emails, audience, history). */
+const EVENT_PAYLOAD_FIELDS = PAYLOAD_FIELDS.replace(
+  `accountIntegration { ${INTEGRATION_FIELDS} }`,
+  `accountIntegration: integration { ${INTEGRATION_FIELDS.replace('modifiedBy ', '')} }`,
+);
+
 /** The raw response, for checking GraphQL errors such as FORBIDDEN. */
 function rawMutation(field: MutationName, input: Record<string, unknown>, key: string | undefined): Promise<GraphQLResponse<Record<string, Payload | null>>> {
+  const fields = field.startsWith('record') ? EVENT_PAYLOAD_FIELDS : PAYLOAD_FIELDS;
   return app.request<Record<string, Payload | null>>(
-    `mutation($input: ${INPUT_TYPES[field]}!) { ${field}(input: $input) { ${PAYLOAD_FIELDS} } }`,
+    `mutation($input: ${INPUT_TYPES[field]}!) { ${field}(input: $input) { ${fields} } }`,
     { input },
     key === undefined ? {} : { key },
   );

@@ -1,9 +1,30 @@
 import { GraphQLError } from 'graphql';
 
-import type { Resolvers } from '../../generated/graphql';
+import type { RequestContext } from '../../context';
+import type { Resolvers, ResolversTypes } from '../../generated/graphql';
 import { historyOf } from './history';
+import type { AccountIntegrationModel } from './models';
 import * as service from './service';
 import * as writes from './write-service';
+
+async function effectiveCooldownMinutes(integration: AccountIntegrationModel, _args: unknown, ctx: RequestContext): Promise<number> {
+  return (
+    integration.cooldownMinutes ?? (await ctx.loaders.partnerById.load(integration.integrationPartnerId))?.defaultCooldownMinutes ?? 0
+  );
+}
+
+async function effectiveDebounceWindowSeconds(integration: AccountIntegrationModel, _args: unknown, ctx: RequestContext): Promise<number> {
+  return (
+    integration.debounceWindowSeconds ??
+    (await ctx.loaders.partnerById.load(integration.integrationPartnerId))?.defaultDebounceWindowSeconds ??
+    0
+  );
+}
+
+/** A worker's event result: the lifecycle state only, never the account's view of the integration. */
+function toEventPayload(payload: Awaited<ResolversTypes['AccountIntegrationPayload']>): ResolversTypes['AccountIntegrationEventPayload'] {
+  return { ok: payload.ok, integration: payload.accountIntegration ?? null, errors: payload.errors };
+}
 
 export const accountIntegrationResolvers: Resolvers = {
   Query: {
@@ -23,17 +44,21 @@ export const accountIntegrationResolvers: Resolvers = {
     replaceAccountIntegrationCredentials: (_parent, { input }, ctx) => writes.replaceAccountIntegrationCredentials(ctx, input),
     rotateAccountIntegrationWebhookSecret: (_parent, { input }, ctx) => writes.rotateAccountIntegrationWebhookSecret(ctx, input),
     releaseAccountIntegrationQuarantine: (_parent, { input }, ctx) => writes.releaseAccountIntegrationQuarantine(ctx, input),
-    recordAccountIntegrationSyncError: (_parent, { input }, ctx) => writes.recordSyncError(ctx, input),
-    recordAccountIntegrationSyncSuccess: (_parent, { input }, ctx) => writes.recordSyncSuccess(ctx, input),
-    recordAccountIntegrationTokenRefreshSuccess: (_parent, { input }, ctx) => writes.recordTokenRefreshSuccess(ctx, input),
-    recordAccountIntegrationTokenRefreshFailure: (_parent, { input }, ctx) => writes.recordTokenRefreshFailure(ctx, input),
-    recordAccountIntegrationWebhookHealthCheck: (_parent, { input }, ctx) => writes.recordWebhookHealthCheck(ctx, input),
-    recordAccountIntegrationEngagementSync: (_parent, { input }, ctx) => writes.recordEngagementSync(ctx, input),
+    recordAccountIntegrationSyncError: async (_parent, { input }, ctx) => toEventPayload(await writes.recordSyncError(ctx, input)),
+    recordAccountIntegrationSyncSuccess: async (_parent, { input }, ctx) => toEventPayload(await writes.recordSyncSuccess(ctx, input)),
+    recordAccountIntegrationTokenRefreshSuccess: async (_parent, { input }, ctx) => toEventPayload(await writes.recordTokenRefreshSuccess(ctx, input)),
+    recordAccountIntegrationTokenRefreshFailure: async (_parent, { input }, ctx) => toEventPayload(await writes.recordTokenRefreshFailure(ctx, input)),
+    recordAccountIntegrationWebhookHealthCheck: async (_parent, { input }, ctx) => toEventPayload(await writes.recordWebhookHealthCheck(ctx, input)),
+    recordAccountIntegrationEngagementSync: async (_parent, { input }, ctx) => toEventPayload(await writes.recordEngagementSync(ctx, input)),
   },
   AccountIntegrationFieldChange: {
     oldValue: (change) => change.old ?? null,
     newValue: (change) => change.new ?? null,
     redacted: (change) => change.redacted === true,
+  },
+  AccountIntegrationLifecycleState: {
+    effectiveCooldownMinutes,
+    effectiveDebounceWindowSeconds,
   },
   AccountIntegrationConnection: {
     totalCount: (connection) => connection.countTotal(),
@@ -53,14 +78,8 @@ export const accountIntegrationResolvers: Resolvers = {
     capabilities: (integration, _args, ctx) => ctx.loaders.capabilitiesByIntegrationId.load(integration.id),
     hasCapability: async (integration, { capability }, ctx) =>
       (await ctx.loaders.capabilitiesByIntegrationId.load(integration.id)).includes(capability),
-    effectiveCooldownMinutes: async (integration, _args, ctx) =>
-      integration.cooldownMinutes ??
-      (await ctx.loaders.partnerById.load(integration.integrationPartnerId))?.defaultCooldownMinutes ??
-      0,
-    effectiveDebounceWindowSeconds: async (integration, _args, ctx) =>
-      integration.debounceWindowSeconds ??
-      (await ctx.loaders.partnerById.load(integration.integrationPartnerId))?.defaultDebounceWindowSeconds ??
-      0,
+    effectiveCooldownMinutes,
+    effectiveDebounceWindowSeconds,
     history: (integration, args, ctx) => historyOf(ctx, integration, args),
     webhookVerificationSecretEncrypted: (integration) =>
       integration.webhookVerificationSecretEncrypted ? Array.from(integration.webhookVerificationSecretEncrypted) : null,
