@@ -6,8 +6,10 @@
 const VALUE_REWRITES: Array<[RegExp, string]> = [
   // Scalar coercion: "<Type> cannot represent <what>: <value>"
   [/\b(\w+ cannot represent [^:]*):[\s\S]*$/, '$1.'],
-  // Enum coercion: 'Value "<value>" does not exist in "<Enum>" enum.'
-  [/Value "(?:[^"\\]|\\.)*" does not exist in "(\w+)" enum\.?[\s\S]*$/, 'The value is not one of the "$1" enum\'s values.'],
+  // Enum coercion: 'Value "<value>" does not exist in "<Enum>" enum.' (the value is not escaped: match greedily)
+  [/\bValue "[\s\S]*" does not exist in "(\w+)" enum\.?[\s\S]*$/, 'The value is not one of the "$1" enum\'s values.'],
+  // An input object key the type does not have: the key is the client's, and may be anything.
+  [/\bField "[\s\S]*" is not defined by type "(\w+)"\.?[\s\S]*$/, 'A field is not defined by type "$1".'],
   // Literal checks: 'Expected value of type "<T>", found <literal>; <reason>'
   [/(Expected value of type "[^"]+"), found [\s\S]*$/, '$1.'],
   // Syntax errors quote the offending string token.

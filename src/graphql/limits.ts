@@ -71,7 +71,20 @@ export function limitValidationRules(limits: OperationLimits): ValidationRule[] 
   ];
 }
 
-/** graphql-js stops parsing past `maxTokens` with this syntax error; it becomes TOKEN_LIMIT_EXCEEDED. */
-export function isTokenLimitError(message: string): boolean {
-  return /^Syntax Error: Document contains more than \d+ tokens/.test(message);
+/**
+ * graphql-js stops parsing past `maxTokens` with "Syntax Error: Document contains more that N tokens"
+ * (sic); the client is told which limit it hit, like every other limit.
+ */
+export function tokenLimitMessage(message: string): string | undefined {
+  const limit = /^Syntax Error: Document contains more th(?:an|at) (\d+) tokens/.exec(message)?.[1];
+  return limit === undefined ? undefined : `Token limit of ${limit} exceeded; parsing stopped.`;
+}
+
+const OWN_CODES = new Set<string>(Object.values(LIMIT_CODES));
+
+/** Apollo reports every validation error as GRAPHQL_VALIDATION_FAILED; a limit rule's own code is kept on the original. */
+export function limitCodeOf(error: unknown): string | undefined {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  const code = original instanceof GraphQLError ? original.extensions.code : undefined;
+  return typeof code === 'string' && OWN_CODES.has(code) ? code : undefined;
 }

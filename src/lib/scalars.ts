@@ -8,7 +8,8 @@ function parseDateTime(value: unknown): Date {
   }
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
-    throw new GraphQLError(`DateTime "${value}" is not a real instant.`);
+    // The value is not quoted back: any rejected input could be a secret.
+    throw new GraphQLError('DateTime must be a real instant (no 30 February, no hour 25).');
   }
   return date;
 }
@@ -34,7 +35,7 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 
 function assertByte(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 255) {
-    throw new GraphQLError(`Byte must be an integer from 0 to 255; got ${JSON.stringify(value) ?? String(value)}.`);
+    throw new GraphQLError('Byte must be an integer from 0 to 255.');
   }
   return value;
 }

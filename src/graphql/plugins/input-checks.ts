@@ -82,9 +82,9 @@ function checkVariables(schema: GraphQLSchema, operation: OperationDefinitionNod
 function checkLiterals(document: DocumentNode): GraphQLError | undefined {
   let problem: GraphQLError | undefined;
   visit(document, {
-    StringValue(node, _key, _parent, _path, ancestors) {
+    StringValue(node, _key, parent, _path, ancestors) {
       if (problem || isStorableText(node.value)) return;
-      const names = ancestors
+      const names = [...ancestors, parent]
         .filter((a): a is ASTNode => !Array.isArray(a) && typeof a === 'object' && a !== null && 'kind' in a)
         .flatMap((a) => (a.kind === Kind.ARGUMENT || a.kind === Kind.OBJECT_FIELD ? [a.name.value] : []));
       problem = badInput(
