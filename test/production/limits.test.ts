@@ -37,32 +37,28 @@ const LARGE_LEGITIMATE_PAGE = `{ accountIntegrations(first: 100) { totalCount pa
   history(first: 10) { edges { node { action actor occurredUtc changes { field oldValue newValue redacted } } } }
 } } } }`;
 
-async function refusedWith(query: string, code: string): Promise<{ message: string; ms: number; statements: number }> {
+/** Refused with `code`; `statements` counts the SQL sent meanwhile (1 is the API-key lookup: nothing of the operation ran). */
+async function refusedWith(query: string, code: string): Promise<{ message: string; statements: number }> {
   app.database.statements.length = 0;
-  const started = Date.now();
   const response = await app.request(query, undefined, { key: tenant.key });
-  const ms = Date.now() - started;
   expect(response.data ?? null).toBeNull();
   expect(response.errors?.[0]?.extensions?.code).toBe(code);
   expect(response.status).toBeGreaterThanOrEqual(400);
   expect(response.status).toBeLessThan(500);
-  return { message: response.errors![0]!.message, ms, statements: app.database.statements.length };
+  return { message: response.errors![0]!.message, statements: app.database.statements.length };
 }
 
 describe('operation limits (checked before any SQL of the operation runs)', () => {
-  it('refuses the nested catalog query by cost, in milliseconds, after only the key lookup', async () => {
+  it('refuses the nested catalog query by cost, before any of its SQL runs', async () => {
     const refused = await refusedWith(NESTED_CATALOG, 'COST_LIMIT_EXCEEDED');
     expect(refused.message).toMatch(/^Operation cost limit of 100000 exceeded, found \d+\.$/);
-    expect(refused.ms).toBeLessThan(500);
     expect(refused.statements).toBe(1);
   });
 
   it('refuses 30 aliased pages of 100 integrations × 100 history entries (by root fields), and 10 of them by cost', async () => {
     const thirty = await refusedWith(aliasedHistory(30), 'ROOT_FIELD_LIMIT_EXCEEDED');
-    expect(thirty.ms).toBeLessThan(500);
     expect(thirty.statements).toBe(1);
     const ten = await refusedWith(aliasedHistory(10), 'COST_LIMIT_EXCEEDED');
-    expect(ten.ms).toBeLessThan(500);
     expect(ten.statements).toBe(1);
     // 10 × (connection 1 + 100 × (edge + node + history 1 + 100 × (edge + node + 10 changes)))
     expect(ten.message).toBe('Operation cost limit of 100000 exceeded, found 1203010.');
