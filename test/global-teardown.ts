@@ -5,6 +5,7 @@ import { SECRET_SENTINEL } from './helpers/sentinel';
 
 /** Fails the run when the sentinel secret appears in any response or log line any test file recorded. */
 export default function globalTeardown(): void {
+  if (process.env.TEST_BUILD_DIR) fs.rmSync(process.env.TEST_BUILD_DIR, { recursive: true, force: true });
   const dir = process.env.TEST_TRANSCRIPT_DIR;
   if (!dir || !fs.existsSync(dir)) return;
   const files = fs.readdirSync(dir);

@@ -7,7 +7,12 @@ import path from 'node:path';
 import pg from 'pg';
 
 const ROOT = path.resolve(__dirname, '../..');
-const ENTRY = path.join(ROOT, '.test-build/src/main.js');
+/** The build the Jest global setup made for this run. */
+function entry(): string {
+  const buildDir = process.env.TEST_BUILD_DIR;
+  if (!buildDir) throw new Error('TEST_BUILD_DIR is not set: run the tests through `npm test` (its global setup builds the service).');
+  return path.join(buildDir, 'src/main.js');
+}
 
 export interface ServiceProcess {
   url: string;
@@ -56,7 +61,7 @@ export async function createProcessDatabase(): Promise<ProcessDatabase> {
 }
 
 /**
- * Runs the built service (`.test-build/`, made by the global setup) as a real process on a free
+ * Runs the built service (`.test-build/run-<pid>/`, made by the global setup) as a real process on a free
  * loopback port and resolves once it logs "ready". Its output also goes to the run's transcript folder,
  * so the sentinel scan covers it.
  */
@@ -64,7 +69,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   const transcript = process.env.TEST_TRANSCRIPT_DIR
     ? path.join(process.env.TEST_TRANSCRIPT_DIR, `proc-${process.pid}-${randomBytes(4).toString('hex')}.log`)
     : undefined;
-  const child = spawn(process.execPath, [ENTRY], {
+  const child = spawn(process.execPath, [entry()], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
