@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
+import { sql } from 'kysely';
+
 import { loadPartnerCatalogs, readCatalogSources } from './catalog/load-catalogs';
 import type { Config } from './config';
 import { createDatabase, type DatabaseHandle } from './db/create-database';
@@ -20,9 +22,30 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
       logger.warn('running on the embedded PGlite database in production; set DATABASE_URL to use Postgres');
     }
   }
-  const handle = await createDatabase(config.database);
-  await migrateToLatest(handle.db, (line) => logger.info(line));
+  const handle = await createDatabase(config.database, { logger, timeouts: config.databaseTimeouts });
+  try {
+    await migrateWithoutStatementTimeout(handle, (line) => logger.info(line));
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
   return handle;
+}
+
+/**
+ * Migrations may build indexes on large tables, which takes longer than any request should: they run on
+ * one connection whose statement timeout is lifted for the duration.
+ */
+async function migrateWithoutStatementTimeout(handle: DatabaseHandle, log: (line: string) => void): Promise<void> {
+  if (handle.kind !== 'postgres') return migrateToLatest(handle.db, log);
+  await handle.db.connection().execute(async (connection) => {
+    await sql`set statement_timeout = 0`.execute(connection);
+    try {
+      await migrateToLatest(connection, log);
+    } finally {
+      await sql`reset statement_timeout`.execute(connection);
+    }
+  });
 }
 
 /** DEMO_API_KEY when set; otherwise a key generated once and kept in DATA_DIR so restarts print the same one. */

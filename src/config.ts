@@ -30,6 +30,8 @@ export interface RateLimitConfig {
   refillPerSecond: number;
   /** Redis shared by every replica; undefined keeps buckets in this process's memory. */
   redisUrl: string | undefined;
+  /** Prefix of the bucket keys in Redis (one Redis can serve several deployments). */
+  keyPrefix: string;
 }
 
 export interface DatabaseTimeouts {
@@ -144,6 +146,14 @@ function parseApiKeySetting(name: string, value: string | undefined, minLength: 
   return value;
 }
 
+function parseKeyPrefix(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  if (!/^[A-Za-z0-9:._-]{1,100}$/.test(value)) {
+    throw new ConfigError(`${name} must be 1 to 100 letters, digits or ":._-", not "${value}".`);
+  }
+  return value;
+}
+
 const GENERATED_KEY_SHAPE = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
 
 /** Reads and validates the environment once, at start; everything else takes a Config. */
@@ -152,12 +162,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = mode === 'production';
   const dataDir = path.resolve(env.DATA_DIR || './.data');
   const databaseUrl = parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
+  // Parsed even when unused: a malformed setting is refused wherever it is.
+  const maxConnections = parseInteger('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10, 1, 500);
   const database: DatabaseTarget = databaseUrl
-    ? {
-        kind: 'postgres',
-        connectionString: databaseUrl,
-        maxConnections: parseInteger('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10, 1, 500),
-      }
+    ? { kind: 'postgres', connectionString: databaseUrl, maxConnections }
     : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
   const adminApiKey = parseApiKeySetting('ADMIN_API_KEY', env.ADMIN_API_KEY, 32);
   const workerApiKey = parseApiKeySetting('WORKER_API_KEY', env.WORKER_API_KEY, 32);
@@ -216,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       capacity: parseInteger('RATE_LIMIT_CAPACITY', env.RATE_LIMIT_CAPACITY, 1_000_000, 1, 1_000_000_000),
       refillPerSecond: parseInteger('RATE_LIMIT_REFILL_PER_SECOND', env.RATE_LIMIT_REFILL_PER_SECOND, 20_000, 1, 1_000_000_000),
       redisUrl: parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']),
+      keyPrefix: parseKeyPrefix('RATE_LIMIT_KEY_PREFIX', env.RATE_LIMIT_KEY_PREFIX, 'ai:rate-limit:'),
     },
     corsOrigins: parseOrigins('CORS_ORIGINS', env.CORS_ORIGINS),
     corsAllowLocalhost: !production,

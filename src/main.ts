@@ -1,6 +1,7 @@
 import { openDatabase, openKeyring, seed } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { EncryptionKeyConfigError } from './lib/crypto';
+import { loadPersistedOperations } from './graphql/persisted-operations';
 import { createLogger, errorMessage, type Logger } from './lib/logger';
 import { startHousekeeping } from './housekeeping';
 import { createAppServer } from './server';
@@ -11,11 +12,13 @@ const SHUTDOWN_MARGIN_MS = 5_000;
 async function main(logger: Logger): Promise<void> {
   const config = loadConfig();
   logger.level = config.logLevel;
+  // Files named by the configuration are checked before the database is opened, so a mistake fails fast.
+  const persistedOperations = loadPersistedOperations(config);
   // Keys first: a production start without ENCRYPTION_KEYS fails before touching the database.
   const keyring = await openKeyring(config, logger);
   const database = await openDatabase(config, logger);
   const demoKey = await seed(database, config, logger);
-  const server = await createAppServer({ db: database.db, logger, config, keyring });
+  const server = await createAppServer({ db: database.db, logger, config, keyring, persistedOperations });
   const baseUrl = await server.listen(config.port, config.host);
   const stopHousekeeping = startHousekeeping(database.db, logger);
   const publicUrl = `http://${config.host}:${new URL(baseUrl).port}`;

@@ -9,9 +9,14 @@ import { GraphQLError } from 'graphql';
 import { createRequestContext, type ContextDependencies, type RequestContext } from './context';
 import { databaseFailure } from './db/errors';
 import { createApolloServer } from './graphql/apollo-server';
+import { loadPersistedOperations, type PersistedOperations } from './graphql/persisted-operations';
+import { rateLimitHooks } from './graphql/plugins/rate-limit';
+import { corsMiddleware } from './http/cors';
 import { healthRouter } from './http/health';
 import { jsonErrorHandler, notFoundHandler } from './http/errors';
+import { persistedOperationRequests } from './http/persisted-operations';
 import { requestId } from './http/request-id';
+import { createRateLimiter } from './rate-limit/rate-limiter';
 
 export interface AppServer {
   httpServer: http.Server;
@@ -26,20 +31,33 @@ export interface AppServer {
 }
 
 /** The Apollo server and its HTTP app, shared by main and the tests. */
-export async function createAppServer(deps: ContextDependencies): Promise<AppServer> {
+export async function createAppServer(deps: ContextDependencies & { persistedOperations?: PersistedOperations }): Promise<AppServer> {
   const { config, logger } = deps;
   const httpServer = http.createServer();
   let accepting = true;
-  const apollo = createApolloServer({ config, logger, httpServer });
+  // Read once (main.ts reads it before opening the database): a bad manifest stops the start, naming the file.
+  const persistedOperations = deps.persistedOperations ?? loadPersistedOperations(config);
+  const rateLimiter = await createRateLimiter(config.rateLimit, logger);
+  const rateLimit = rateLimiter && rateLimitHooks(rateLimiter);
+  const apollo = createApolloServer({
+    config,
+    logger,
+    httpServer,
+    persistedOperations,
+    extraChecks: rateLimit ? [rateLimit.check] : [],
+    extraPlugins: rateLimit ? [rateLimit.plugin] : [],
+  });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId);
+  app.use(corsMiddleware(config, logger));
   app.use(healthRouter({ db: deps.db, logger, timeoutMs: config.readinessTimeoutMs, isAccepting: () => accepting }));
   app.use(
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),
+    persistedOperationRequests({ operations: persistedOperations, introspection: config.introspection, maxTokens: config.limits.maxTokens, logger }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
@@ -79,6 +97,7 @@ export async function createAppServer(deps: ContextDependencies): Promise<AppSer
       stopping ??= (async () => {
         accepting = false;
         await apollo.stop();
+        await rateLimiter?.close();
       })();
       return stopping;
     },

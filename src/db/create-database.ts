@@ -3,7 +3,10 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 
+import type { DatabaseTimeouts } from '../config';
+import type { Logger } from '../lib/logger';
 import type { Database } from './database';
+import { failureCause } from './errors';
 
 // The package types contrib/* as ESM only, though it ships a CommonJS build of each extension.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,9 +25,35 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** The connection-level limits (Postgres only; PGlite's single in-process backend has nothing to wait for). */
+export type ConnectionTimeouts = Pick<DatabaseTimeouts, 'connectTimeoutMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs'>;
+
 export interface DatabaseOptions {
   /** Called with the text of every statement the driver sends; used to count statements in tests. */
   onStatement?: (sqlText: string) => void;
+  /** Where connection errors are reported. Without one they are still handled, silently. */
+  logger?: Logger;
+  /** Unset (or 0) means no limit, as in Postgres and `pg` themselves. */
+  timeouts?: Partial<ConnectionTimeouts>;
+}
+
+/** Shown in `pg_stat_activity`, so operators (and the fault tests) can tell this service's sessions apart. */
+export const APPLICATION_NAME = 'account-integrations';
+
+function postgresPoolConfig(target: Extract<DatabaseTarget, { kind: 'postgres' }>, timeouts: Partial<ConnectionTimeouts>): pg.PoolConfig {
+  return {
+    connectionString: target.connectionString,
+    max: target.maxConnections ?? 10,
+    application_name: APPLICATION_NAME,
+    // Bounds both opening a connection and waiting for a free one in the pool (pg waits forever by default).
+    connectionTimeoutMillis: timeouts.connectTimeoutMs ?? 0,
+    // Sent in the startup packet, so every session has them from its first statement.
+    statement_timeout: timeouts.statementTimeoutMs ?? 0,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs ?? 0,
+    // Notices a peer that vanished without closing the socket (a host gone, a network partition).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
 }
 
 /**
@@ -35,18 +64,18 @@ export async function createDatabase(target: DatabaseTarget, options: DatabaseOp
   let pool: pg.Pool;
   let pglite: PGlite | undefined;
   if (target.kind === 'postgres') {
-    pool = new pg.Pool({ connectionString: target.connectionString, max: target.maxConnections ?? 10 });
+    pool = new pg.Pool(postgresPoolConfig(target, options.timeouts ?? {}));
   } else {
     pglite = await PGlite.create({
       dataDir: target.dataDir,
       extensions: { pg_trgm },
       ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
     });
-    // PGlite has a single backend: a pool of one keeps every statement on it in order.
+    // PGlite has a single backend: a pool of one keeps every statement on it in order. No connect
+    // timeout: waiting for the one connection while another request's transaction runs is normal.
     pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
   }
-  // An idle client's error (for example Postgres restarting) must not crash the process; the pool replaces it.
-  pool.on('error', (error) => console.error(JSON.stringify({ level: 'error', msg: 'idle database client error', error: error.message })));
+  watchConnectionErrors(pool, options.logger);
   if (options.onStatement) {
     const onStatement = options.onStatement;
     pool.on('connect', (client) => instrumentClient(client, onStatement));
@@ -61,6 +90,21 @@ export async function createDatabase(target: DatabaseTarget, options: DatabaseOp
       await pglite?.close();
     },
   };
+}
+
+/**
+ * node-postgres emits `'error'` on a client whose backend ends (terminated, server restarting,
+ * idle-in-transaction timeout), and an `'error'` event with no listener kills the process. The pool
+ * listens on idle clients only, so every client gets its own listener for its whole life. The query in
+ * flight, if any, is rejected on its own and its request fails; the broken client is not reused (`pg`
+ * marks it unqueryable and the pool drops it on release).
+ */
+function watchConnectionErrors(pool: pg.Pool, logger: Logger | undefined): void {
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger?.warn({ cause: failureCause(error) }, 'database connection lost'));
+  });
+  // The pool re-emits an idle client's error after removing the client; the listener above has logged it.
+  pool.on('error', () => {});
 }
 
 function instrumentClient(client: pg.PoolClient, onStatement: (sqlText: string) => void): void {

@@ -12,6 +12,7 @@ import { buildSchema } from '../schema';
 import { createErrorFormatter } from './error-policy';
 import { withExecutionDeadline } from './execution-deadline';
 import { limitValidationRules } from './limits';
+import { loadPersistedOperations, persistedQueriesOption, safelistCheck, type PersistedOperations } from './persisted-operations';
 import { checkCost } from './plugins/cost-limit';
 import { checkInputText } from './plugins/input-checks';
 import { operationGatePlugin, type OperationCheck } from './plugins/operation-gate';
@@ -21,6 +22,8 @@ export interface ApolloOptions {
   config: Config;
   logger: Logger;
   httpServer: http.Server;
+  /** The persisted-operations manifest, loaded once by the caller; read from the config when absent. */
+  persistedOperations?: PersistedOperations;
   /** Checks that run after the built-in ones (authentication, input text, cost), in order. */
   extraChecks?: OperationCheck[];
   /** Further plugins (rate limit headers, persisted operations, request logs). */
@@ -31,12 +34,15 @@ export interface ApolloOptions {
 export function createApolloServer(options: ApolloOptions): ApolloServer<RequestContext> {
   const { config, logger, httpServer } = options;
   const development = config.env === 'development';
+  const persistedOperations = options.persistedOperations ?? loadPersistedOperations(config);
   return new ApolloServer<RequestContext>({
     schema: withExecutionDeadline(buildSchema()),
     introspection: config.introspection,
     // main.ts owns SIGINT/SIGTERM: a second stop() from Apollo's own handler never resolves.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
+    // APQ on, with the manifest's operations pre-loaded (and, in safelist mode, no registration).
+    persistedQueries: persistedQueriesOption(persistedOperations),
     csrfPrevention: true,
     includeStacktraceInErrorResponses: development,
     // "Did you mean …" names schema members; outside development it is noise at best and a map at worst.
@@ -52,6 +58,8 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Request
         ? ApolloServerPluginLandingPageLocalDefault({ embed: { runTelemetry: false }, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
       operationGatePlugin([
+        // Safelist mode: an unlisted document is refused before anything else is said about it.
+        ...safelistCheck(persistedOperations, config.introspection),
         requireKeyUnlessIntrospection,
         checkInputText,
         checkCost(config.limits.maxCost),

@@ -4,11 +4,11 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 
-import { databaseFailure } from '../db/errors';
+import { databaseFailure, failureCause } from '../db/errors';
 import { sqlState } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { withoutValues } from './client-messages';
-import { isTokenLimitError, LIMIT_CODES } from './limits';
+import { limitCodeOf, LIMIT_CODES, tokenLimitMessage } from './limits';
 
 /** Codes whose messages graphql-js builds from the request, and may quote a value from it. */
 const REQUEST_ERROR_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
@@ -38,17 +38,21 @@ export function createErrorFormatter(options: ErrorPolicyOptions) {
     const code = formatted.extensions?.code;
     const result = options.exposeStacktraces ? formatted : withoutStacktrace(formatted);
 
-    if (code === 'GRAPHQL_PARSE_FAILED' && isTokenLimitError(formatted.message)) {
-      return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: LIMIT_CODES.tokens } };
-    }
+    const tokenLimit = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitMessage(formatted.message) : undefined;
+    if (tokenLimit) return { message: tokenLimit, extensions: { code: LIMIT_CODES.tokens } };
+    const limitCode = code === 'GRAPHQL_VALIDATION_FAILED' ? limitCodeOf(error) : undefined;
+    if (limitCode) return { ...result, extensions: { ...result.extensions, code: limitCode } };
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       return { ...result, message: withoutValues(formatted.message) };
     }
 
-    const failure = databaseFailure(original) ?? (original instanceof GraphQLError ? databaseFailure(original.originalError) : undefined);
+    // A driver error, or one wrapped by server.ts when the context's API-key lookup failed.
+    const databaseError = databaseFailure(original) ? original : original instanceof GraphQLError ? original.originalError : undefined;
+    const failure = databaseFailure(databaseError);
     if (failure) {
       const errorId = randomUUID();
-      logger.warn({ errorId, code: failure.code, sqlState: sqlState(original), cause: causeOf(original), path: formatted.path }, 'database failure');
+      const cause = failureCause(databaseError);
+      logger.warn({ errorId, code: failure.code, sqlState: sqlState(databaseError), cause, path: formatted.path }, 'database failure');
       return {
         message: failure.message,
         ...(formatted.locations ? { locations: formatted.locations } : {}),

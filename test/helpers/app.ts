@@ -56,11 +56,14 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
+export interface TestAppOptions {
+  /** Serve from this Postgres database (migrated and seeded here, left in place on close) instead of a fresh one. */
+  databaseUrl?: string;
+  maxConnections?: number;
+}
+
 /** The real HTTP server on a random loopback port, over a fresh database with the partner catalog. */
-export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  await seedCatalog(database.db);
-  await loadPartnerCatalogs(database.db, await catalogSources());
+export async function startTestApp(overrides: Partial<Config> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const logs: string[] = [];
   const config = testConfig(overrides);
   // Responses and log lines also go to this run's transcript folder, scanned for secrets at the end.
@@ -74,6 +77,15 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
     logs.push(line);
     record(line);
   });
+  // Created after the logger so that the pool's connection errors land in this app's logs.
+  const database = await createTestDatabase({
+    url: options.databaseUrl,
+    maxConnections: options.maxConnections,
+    logger,
+    timeouts: config.databaseTimeouts,
+  });
+  await seedCatalog(database.db);
+  await loadPartnerCatalogs(database.db, await catalogSources());
   const keyring = new Keyring([{ id: 'test-k1', key: randomBytes(32) }]);
   const server = await createAppServer({ db: database.db, logger, config, keyring });
   const url = await server.listen(0, '127.0.0.1');

@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 
-import { createDatabase, type DatabaseHandle } from '../../src/db/create-database';
+import { loadConfig } from '../../src/config';
+import { createDatabase, type ConnectionTimeouts, type DatabaseHandle } from '../../src/db/create-database';
 import type { Database } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrator';
+import type { Logger } from '../../src/lib/logger';
 
 export interface TestDatabase extends DatabaseHandle {
   /** Statements sent by the driver since the last reset. */
@@ -13,17 +15,36 @@ export interface TestDatabase extends DatabaseHandle {
   label: string;
 }
 
+export interface TestDatabaseOptions {
+  /** A Postgres database to use as it is (migrated here, not dropped on close): the fault tests' own server. */
+  url?: string;
+  maxConnections?: number;
+  logger?: Logger;
+  /** Postgres only; the service's defaults (loadConfig) unless given. */
+  timeouts?: ConnectionTimeouts;
+}
+
 /**
  * A fresh, migrated database for one test file: an in-memory PGlite in the "pglite" Jest project, or a
  * new database on the TEST_DATABASE_URL server in the "postgres" project (dropped again on close, so
  * nothing is left behind).
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const statements: string[] = [];
   const onStatement = (text: string) => statements.push(text);
+  const postgres = (connectionString: string) =>
+    createDatabase(
+      { kind: 'postgres', connectionString, maxConnections: options.maxConnections ?? 10 },
+      { onStatement, logger: options.logger, timeouts: options.timeouts ?? loadConfig({ NODE_ENV: 'test' }).databaseTimeouts },
+    );
+  if (options.url) {
+    const handle = await postgres(options.url);
+    await migrateToLatest(handle.db);
+    return { ...handle, statements, label: 'postgres' };
+  }
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (process.env.TEST_DATABASE_TARGET !== 'postgres' || !serverUrl) {
-    const handle = await createDatabase({ kind: 'pglite', dataDir: 'memory://' }, { onStatement });
+    const handle = await createDatabase({ kind: 'pglite', dataDir: 'memory://' }, { onStatement, logger: options.logger });
     await migrateToLatest(handle.db);
     return { ...handle, statements, label: 'pglite' };
   }
@@ -34,7 +55,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const handle = await createDatabase({ kind: 'postgres', connectionString: url.toString(), maxConnections: 10 }, { onStatement });
+  const handle = await postgres(url.toString());
   await migrateToLatest(handle.db);
   return {
     ...handle,

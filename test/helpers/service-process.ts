@@ -87,7 +87,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
     child.once('close', (code, signal) => resolve({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start in time:\n${output.join('\n')}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => reject(new Error(`service did not start in time:\n${output.join('\n')}`)), options.timeoutMs ?? 120_000);
     const onLine = (line: string) => {
       output.push(line);
       if (transcript) fs.appendFileSync(transcript, line + '\n');

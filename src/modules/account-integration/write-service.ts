@@ -5,6 +5,7 @@ import { sql, type Transaction } from 'kysely';
 
 import type { RequestContext } from '../../context';
 import type { Database, HistoryChange } from '../../db/database';
+import { runTransaction, type TransactionOptions } from '../../db/transaction';
 import type {
   AccountIntegrationCapabilityInput,
   AccountIntegrationVersionInput,
@@ -49,11 +50,21 @@ type MutationError = ResolversTypes['AccountIntegrationError'];
 const ERROR_MESSAGE_MAX = 2000;
 const IDEMPOTENCY_KEY_MAX = 255;
 /** How long a duplicate request waits for the first one holding its idempotency key before giving up. */
-const IDEMPOTENCY_WAIT = '5s';
+const IDEMPOTENCY_WAIT_MS = 5000;
 const sqlNow = sql<Date>`now()`;
 
-async function sqlLockTimeout(trx: Trx): Promise<void> {
-  await sql`set local lock_timeout = ${sql.lit(IDEMPOTENCY_WAIT)}`.execute(trx);
+/**
+ * The wait ends before the statement timeout would cancel the claim, so a caller gets
+ * IdempotencyKeyInProgressError rather than a TIMEOUT.
+ */
+async function sqlLockTimeout(ctx: RequestContext, trx: Trx): Promise<void> {
+  const waitMs = Math.max(1, Math.min(IDEMPOTENCY_WAIT_MS, Math.floor(ctx.config.databaseTimeouts.statementTimeoutMs * 0.9)));
+  await sql`set local lock_timeout = ${sql.lit(`${waitMs}ms`)}`.execute(trx);
+}
+
+/** Request-path transactions are retried after a serialization failure or deadlock, within the request's deadline. */
+function retrying(ctx: RequestContext): TransactionOptions {
+  return { retries: ctx.config.databaseTimeouts.transactionRetries, logger: ctx.logger, deadline: ctx.deadline };
 }
 
 function failure(...errors: MutationError[]): Payload {
@@ -124,7 +135,7 @@ async function mutate(
   apply: Apply,
 ): Promise<Payload> {
   if (!isUuid(target.id)) return failure(integrationNotFound(target.id));
-  const result = await ctx.db.transaction().execute(async (trx) => {
+  const result = await runTransaction(ctx.db, retrying(ctx), async (trx) => {
     const current = await writes.lockIntegration(trx, target.accountId, target.id, { includeDeleted: target.includeDeleted });
     if (!current) return failure(integrationNotFound(target.id));
     if (target.expectedVersion !== undefined && target.expectedVersion !== current.version) return failure(conflict(current.version));
@@ -250,9 +261,9 @@ export async function createAccountIntegration(
   const id = randomUUID();
 
   try {
-    const result = await ctx.db.transaction().execute(async (trx) => {
+    const result = await runTransaction(ctx.db, retrying(ctx), async (trx) => {
       if (idempotencyKey !== undefined) {
-        await sqlLockTimeout(trx);
+        await sqlLockTimeout(ctx, trx);
         const claim = await writes.claimIdempotencyKey(trx, {
           accountId: viewer.accountId,
           key: idempotencyKey,
