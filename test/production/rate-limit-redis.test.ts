@@ -5,7 +5,7 @@ import { MemoryBucketStore } from '../../src/rate-limit/memory-store';
 import { createRateLimiter } from '../../src/rate-limit/rate-limiter';
 import { RedisBucketStore } from '../../src/rate-limit/redis-store';
 import { startTestApp, testConfig, type TestApp } from '../helpers/app';
-import { deleteKeys, freePort, insertAccountKey, LOCAL_REDIS_URL, post, PrivateRedis, uniqueKeyPrefix, waitUntil } from './rate-limit-helpers';
+import { deleteKeys, freePort, insertAccountKey, LOCAL_REDIS_URL, post, PrivateRedis, uniqueKeyPrefix, waitUntil } from '../helpers/rate-limit';
 
 /** Costs 15: a list of partners, `@listSize(assumedSize: 15)`. */
 const PARTNERS = '{ integrationPartners { key } }';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { API_KEY_PREFIX } from '../../src/lib/api-keys';
 import { createProcessDatabase, startServiceProcess, type ProcessDatabase, type ServiceProcess } from '../helpers/service-process';
-import { deleteKeys, LOCAL_REDIS_URL, post, uniqueKeyPrefix } from './rate-limit-helpers';
+import { deleteKeys, LOCAL_REDIS_URL, post, uniqueKeyPrefix } from '../helpers/rate-limit';
 
 /** Costs 15: a list of partners, `@listSize(assumedSize: 15)`. */
 const PARTNERS = '{ integrationPartners { key } }';

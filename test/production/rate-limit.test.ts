@@ -1,5 +1,5 @@
 import { startTestApp, testConfig, type TestApp } from '../helpers/app';
-import { insertAccountKey, post, type HttpResult } from './rate-limit-helpers';
+import { insertAccountKey, post, type HttpResult } from '../helpers/rate-limit';
 
 /** Costs 1 (one object). */
 const VIEWER = '{ viewer { role } }';
