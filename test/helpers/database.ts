@@ -48,14 +48,8 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     await migrateToLatest(handle.db);
     return { ...handle, statements, label: 'pglite' };
   }
-  const name = `ai_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await postgres(url.toString());
+  const scratch = await createScratchDatabase(serverUrl, 'ai_test');
+  const handle = await postgres(scratch.url);
   await migrateToLatest(handle.db);
   return {
     ...handle,
@@ -63,10 +57,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     label: 'postgres',
     async close() {
       await handle.close();
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
+      await scratch.drop();
     },
   };
 }
@@ -78,4 +69,22 @@ export async function countRows(db: Kysely<Database>, ...tables: Array<keyof Dat
       Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n),
     ),
   );
+}
+
+/** A new, empty database on the server of `serverUrl`, and how to drop it again. */
+export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const runOnServer = async (statement: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await runOnServer(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => runOnServer(`drop database if exists ${name} with (force)`) };
 }

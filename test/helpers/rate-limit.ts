@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
@@ -8,6 +7,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/database';
 import { displayPrefix, generateApiKey, hashApiKey } from '../../src/lib/api-keys';
 import { insertAccount, insertApiKey } from '../../src/modules/account/repository';
+import { freePort } from './net';
+
+export { freePort };
 
 /** The shared local Redis of the test machine: read and written under a unique key prefix only. */
 export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -64,17 +66,6 @@ export async function deleteKeys(redisUrl: string, prefix: string): Promise<numb
   } finally {
     client.disconnect();
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A private redis-server on 127.0.0.1 that a test may freeze, kill and restart (never the shared one). */

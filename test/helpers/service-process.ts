@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import pg from 'pg';
+import { createScratchDatabase } from './database';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** The build the Jest global setup made for this run. */
@@ -34,22 +34,8 @@ export interface ProcessDatabase {
 export async function createProcessDatabase(): Promise<ProcessDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (process.env.TEST_DATABASE_TARGET === 'postgres' && serverUrl) {
-    const name = `ai_proc_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return {
-      env: { DATABASE_URL: url.toString() },
-      async drop() {
-        const dropper = new pg.Client({ connectionString: serverUrl });
-        await dropper.connect();
-        await dropper.query(`drop database if exists ${name} with (force)`);
-        await dropper.end();
-      },
-    };
+    const scratch = await createScratchDatabase(serverUrl, 'ai_proc');
+    return { env: { DATABASE_URL: scratch.url }, drop: scratch.drop };
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-proc-'));
   return {

@@ -228,6 +228,27 @@ describe('rejected values are never quoted back', () => {
   });
 });
 
+describe('ids that are not UUIDs', () => {
+  it.each([
+    ['short', 'x'],
+    ['huge', 'f'.repeat(500_000)],
+    ['almost a UUID', `${randomUUID()}0`],
+    ['SQL', "' or 1=1 --"],
+  ])('%s: a read finds nothing and a write is NotFoundError, never a 500', async (_name, id) => {
+    const read = await app.request<{ accountIntegration: null }>('query($id: ID!) { accountIntegration(id: $id) { id } }', { id }, { key: tenant.key });
+    expect(read.status).toBe(200);
+    expect(read.errors).toBeUndefined();
+    expect(read.data).toEqual({ accountIntegration: null });
+    const write = await app.request<{ updateAccountIntegration: { errors: Array<{ __typename: string }> } }>(
+      'mutation($input: UpdateAccountIntegrationInput!) { updateAccountIntegration(input: $input) { ok errors { __typename } } }',
+      { input: { id, expectedVersion: 1, integrationName: 'x' } },
+      { key: tenant.key },
+    );
+    expect(write.errors).toBeUndefined();
+    expect(write.data!.updateAccountIntegration.errors.map((error) => error.__typename)).toEqual(['NotFoundError']);
+  });
+});
+
 describe('every error response is GraphQL JSON with a code', () => {
   const post = (body: string, headers: Record<string, string>) =>
     fetch(`${app.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${tenant.key}`, ...headers }, body });
