@@ -1,11 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 import { loadPartnerCatalogs, readCatalogSources } from './catalog/load-catalogs';
 import type { Config } from './config';
 import { createDatabase, type DatabaseHandle } from './db/create-database';
+import { lockDataDirectory } from './db/data-dir-lock';
+import type { Database } from './db/database';
 import { migrateToLatest } from './db/migrator';
 import { seedCatalog } from './db/seed/seed-catalog';
 import { seedDemo } from './db/seed/seed-demo';
@@ -14,15 +16,28 @@ import type { Keyring } from './lib/crypto';
 import { loadKeyring } from './lib/keyring-loader';
 import type { Logger } from './lib/logger';
 
-/** Opens the configured database and brings its schema to the latest migration. */
-export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
+/**
+ * Opens the configured database and brings its schema to the latest migration. `migrate: false` opens it
+ * as it is (`npm run migrate -- --down` / `--to` move the schema themselves).
+ */
+export async function openDatabase(config: Config, logger: Logger, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+  let releaseLock: (() => Promise<void>) | undefined;
   if (config.database.kind === 'pglite') {
     await fs.mkdir(config.database.dataDir, { recursive: true });
+    // One process at a time: PGlite does not guard its folder itself (a server and an admin command would corrupt it).
+    releaseLock = await lockDataDirectory(config.database.dataDir);
     if (config.env === 'production') {
       logger.warn('running on the embedded PGlite database in production; set DATABASE_URL to use Postgres');
     }
   }
-  const handle = await createDatabase(config.database, { logger, timeouts: config.databaseTimeouts });
+  const opened = await createDatabase(config.database, { logger, timeouts: config.databaseTimeouts }).catch(async (error: unknown) => {
+    await releaseLock?.();
+    throw error;
+  });
+  const handle: DatabaseHandle = releaseLock
+    ? { ...opened, close: () => opened.close().finally(releaseLock) }
+    : opened;
+  if (options.migrate === false) return handle;
   try {
     await migrateWithoutStatementTimeout(handle, (line) => logger.info(line));
   } catch (error) {
@@ -37,11 +52,16 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
  * one connection whose statement timeout is lifted for the duration.
  */
 async function migrateWithoutStatementTimeout(handle: DatabaseHandle, log: (line: string) => void): Promise<void> {
-  if (handle.kind !== 'postgres') return migrateToLatest(handle.db, log);
-  await handle.db.connection().execute(async (connection) => {
+  await withoutStatementTimeout(handle, (db) => migrateToLatest(db, log));
+}
+
+/** Runs `work` (a migration) on one connection whose statement timeout is lifted for the duration. */
+export async function withoutStatementTimeout<T>(handle: DatabaseHandle, work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (handle.kind !== 'postgres') return work(handle.db);
+  return handle.db.connection().execute(async (connection) => {
     await sql`set statement_timeout = 0`.execute(connection);
     try {
-      await migrateToLatest(connection, log);
+      return await work(connection);
     } finally {
       await sql`reset statement_timeout`.execute(connection);
     }

@@ -63,6 +63,8 @@ export interface Config {
   introspection: boolean;
   /** Serve the landing page at GET /graphql (Apollo Sandbox in development). */
   landingPage: boolean;
+  /** Serve GraphiQL at /graphiql, entirely from this service (works offline). */
+  graphiql: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   limits: OperationLimits;
   rateLimit: RateLimitConfig;
@@ -78,6 +80,22 @@ export interface Config {
   readinessTimeoutMs: number;
   /** Shutdown: how long in-flight requests may take to finish. */
   shutdownGracePeriodMs: number;
+  metrics: MetricsConfig;
+  tracing: TracingConfig;
+}
+
+/** `GET /metrics` (Prometheus). */
+export interface MetricsConfig {
+  enabled: boolean;
+  /** When set, scrapers must send `Authorization: Bearer <token>`. */
+  token: string | undefined;
+}
+
+/** OpenTelemetry tracing, on only when an OTLP endpoint is configured. */
+export interface TracingConfig {
+  /** OTLP/HTTP base URL (`/v1/traces` is appended), as OTEL_EXPORTER_OTLP_ENDPOINT specifies. */
+  otlpEndpoint: string | undefined;
+  serviceName: string;
 }
 
 export class ConfigError extends Error {}
@@ -178,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `DEMO_API_KEY must look like a generated key: "${API_KEY_PREFIX}" followed by 43 base64url characters (256 random bits).`,
     );
   }
+  const metricsToken = parseApiKeySetting('METRICS_TOKEN', env.METRICS_TOKEN, 16);
   const persistedOperationsFile = env.PERSISTED_OPERATIONS_FILE ? path.resolve(env.PERSISTED_OPERATIONS_FILE) : undefined;
   const persistedOperationsOnly = parseBoolean('PERSISTED_OPERATIONS_ONLY', env.PERSISTED_OPERATIONS_ONLY, false);
   if (persistedOperationsOnly && !persistedOperationsFile) {
@@ -209,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Magidoc and other documentation tools read the schema by introspection, so it stays on by default.
     introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, true),
     landingPage: parseBoolean('GRAPHQL_LANDING_PAGE', env.GRAPHQL_LANDING_PAGE, !production),
+    graphiql: parseBoolean('GRAPHIQL_ENABLED', env.GRAPHIQL_ENABLED, !production),
     logLevel: parseEnum('LOG_LEVEL', env.LOG_LEVEL, ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     limits: {
       maxDepth: parseInteger('GRAPHQL_MAX_DEPTH', env.GRAPHQL_MAX_DEPTH, 10, 1, 100),
@@ -232,5 +252,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     persistedOperationsOnly,
     readinessTimeoutMs: parseInteger('READINESS_TIMEOUT_MS', env.READINESS_TIMEOUT_MS, 1000, 50, 60_000),
     shutdownGracePeriodMs: parseInteger('SHUTDOWN_GRACE_PERIOD_MS', env.SHUTDOWN_GRACE_PERIOD_MS, 10_000, 0, 600_000),
+    metrics: {
+      // Never public by accident: production serves it only with a token, unless explicitly enabled.
+      enabled: parseBoolean('METRICS_ENABLED', env.METRICS_ENABLED, !production || metricsToken !== undefined),
+      token: metricsToken,
+    },
+    tracing: {
+      otlpEndpoint: parseUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env.OTEL_EXPORTER_OTLP_ENDPOINT, ['http:', 'https:']),
+      serviceName: parseKeyPrefix('OTEL_SERVICE_NAME', env.OTEL_SERVICE_NAME, 'account-integrations'),
+    },
   };
 }

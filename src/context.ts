@@ -3,11 +3,13 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { hashApiKey, keysEqual, parseAuthorizationHeader } from './lib/api-keys';
+import { observeBatchSizes } from './lib/batch';
 import { unauthenticated } from './lib/errors';
 import type { Keyring } from './lib/crypto';
 import type { Logger } from './lib/logger';
 import { createAccountLoaders, type AccountLoaders } from './modules/account/loaders';
 import { findActiveApiKeyByHash } from './modules/account/repository';
+import { currentRequest } from './observability/request-scope';
 import {
   createAccountIntegrationLoaders,
   type AccountIntegrationLoaders,
@@ -121,6 +123,15 @@ export async function createRequestContext(
 ): Promise<RequestContext> {
   const startedAt = Date.now();
   const viewer = await authenticate(deps, headers.authorization);
+  const loaders: Loaders = {
+    ...createIntegrationPartnerLoaders(deps.db),
+    ...createAccountIntegrationLoaders(deps.db, tenantScope(viewer)),
+    ...createAccountLoaders(deps.db, tenantScope(viewer)),
+    ...createPartnerCatalogLoaders(deps.db),
+    ...createActivityLoaders(deps.db),
+  };
+  // With metrics on, each batch's size is recorded by loader name.
+  const recordBatch = currentRequest()?.recordBatch;
   return {
     viewer,
     requestId,
@@ -130,12 +141,6 @@ export async function createRequestContext(
     config: deps.config,
     keyring: deps.keyring,
     idempotencyKeyHeader: headers.idempotencyKey,
-    loaders: {
-      ...createIntegrationPartnerLoaders(deps.db),
-      ...createAccountIntegrationLoaders(deps.db, tenantScope(viewer)),
-      ...createAccountLoaders(deps.db, tenantScope(viewer)),
-      ...createPartnerCatalogLoaders(deps.db),
-      ...createActivityLoaders(deps.db),
-    },
+    loaders: recordBatch ? observeBatchSizes(loaders, recordBatch) : loaders,
   };
 }

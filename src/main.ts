@@ -4,6 +4,7 @@ import { EncryptionKeyConfigError } from './lib/crypto';
 import { loadPersistedOperations } from './graphql/persisted-operations';
 import { createLogger, errorMessage, type Logger } from './lib/logger';
 import { startHousekeeping } from './housekeeping';
+import { startTracing } from './observability/tracing';
 import { createAppServer } from './server';
 
 /** Exits the process if shutdown itself hangs (a stuck pool, say): the grace period plus this margin. */
@@ -12,13 +13,15 @@ const SHUTDOWN_MARGIN_MS = 5_000;
 async function main(logger: Logger): Promise<void> {
   const config = loadConfig();
   logger.level = config.logLevel;
+  // First, so every later request is traced; only with OTEL_EXPORTER_OTLP_ENDPOINT (the SDK is not even loaded otherwise).
+  const tracing = await startTracing(config.tracing, logger);
   // Files named by the configuration are checked before the database is opened, so a mistake fails fast.
   const persistedOperations = loadPersistedOperations(config);
   // Keys first: a production start without ENCRYPTION_KEYS fails before touching the database.
   const keyring = await openKeyring(config, logger);
   const database = await openDatabase(config, logger);
   const demoKey = await seed(database, config, logger);
-  const server = await createAppServer({ db: database.db, logger, config, keyring, persistedOperations });
+  const server = await createAppServer({ db: database.db, logger, config, keyring, persistedOperations, demoApiKey: demoKey });
   const baseUrl = await server.listen(config.port, config.host);
   const stopHousekeeping = startHousekeeping(database.db, logger);
   const publicUrl = `http://${config.host}:${new URL(baseUrl).port}`;
@@ -26,7 +29,8 @@ async function main(logger: Logger): Promise<void> {
   logger.info({ graphql: `${publicUrl}/graphql`, database: database.kind, env: config.env }, 'ready');
   if (demoKey && process.stderr.isTTY) {
     // A person running `npm start` in a terminal needs the demo key; it goes to the terminal, not to the log stream.
-    process.stderr.write(`\nGraphQL:      ${publicUrl}/graphql\nDemo API key: ${demoKey}   (send it as "Authorization: Bearer <key>")\n\n`);
+    const graphiql = config.graphiql ? `GraphiQL:     ${publicUrl}/graphiql   (works offline)\n` : '';
+    process.stderr.write(`\nGraphQL:      ${publicUrl}/graphql\n${graphiql}Demo API key: ${demoKey}   (send it as "Authorization: Bearer <key>")\n\n`);
   } else if (demoKey) {
     logger.info({ demoApiKeyFile: config.demoApiKey ? 'DEMO_API_KEY' : `${config.dataDir}/demo-api-key` }, 'demo account ready');
   }
@@ -47,6 +51,8 @@ async function main(logger: Logger): Promise<void> {
       stopHousekeeping();
       await server.stop();
       await database.close();
+      // Last: exports the spans of the requests that just finished.
+      await tracing?.shutdown();
       logger.info('stopped');
       process.exit(0);
     } catch (error) {

@@ -7,12 +7,17 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 
 import { createRequestContext, type ContextDependencies, type RequestContext } from './context';
+import { poolStatistics } from './db/create-database';
 import { databaseFailure } from './db/errors';
 import { createApolloServer } from './graphql/apollo-server';
 import { loadPersistedOperations, type PersistedOperations } from './graphql/persisted-operations';
 import { rateLimitHooks } from './graphql/plugins/rate-limit';
 import { corsMiddleware } from './http/cors';
+import { graphiqlRouter } from './http/graphiql';
 import { healthRouter } from './http/health';
+import { metricsRouter } from './http/metrics';
+import { createServiceMetrics } from './observability/metrics';
+import { enterRequestScope, noteRefusedBody, observeRequests } from './observability/request-log';
 import { jsonErrorHandler, notFoundHandler } from './http/errors';
 import { persistedOperationRequests } from './http/persisted-operations';
 import { requestId } from './http/request-id';
@@ -31,7 +36,10 @@ export interface AppServer {
 }
 
 /** The Apollo server and its HTTP app, shared by main and the tests. */
-export async function createAppServer(deps: ContextDependencies & { persistedOperations?: PersistedOperations }): Promise<AppServer> {
+export async function createAppServer(
+  // demoApiKey: the key main.ts seeded for the demo account, prefilled in GraphiQL in development.
+  deps: ContextDependencies & { persistedOperations?: PersistedOperations; demoApiKey?: string },
+): Promise<AppServer> {
   const { config, logger } = deps;
   const httpServer = http.createServer();
   let accepting = true;
@@ -52,11 +60,19 @@ export async function createAppServer(deps: ContextDependencies & { persistedOpe
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId);
+  // One log line and one measurement per request to /graphql, CORS and body refusals included.
+  const metrics = config.metrics.enabled ? createServiceMetrics(() => poolStatistics(deps.db)) : undefined;
+  app.use('/graphql', observeRequests({ logger, metrics }));
   app.use(corsMiddleware(config, logger));
   app.use(healthRouter({ db: deps.db, logger, timeoutMs: config.readinessTimeoutMs, isAccepting: () => accepting }));
+  if (metrics) app.use(metricsRouter({ metrics, token: config.metrics.token }));
+  if (metrics && !config.metrics.token && config.env === 'production') logger.warn('GET /metrics is served without METRICS_TOKEN');
+  if (config.graphiql) app.use(graphiqlRouter({ env: config.env, demoApiKey: deps.demoApiKey }));
   app.use(
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),
+    noteRefusedBody,
+    enterRequestScope,
     persistedOperationRequests({ operations: persistedOperations, introspection: config.introspection, maxTokens: config.limits.maxTokens, logger }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

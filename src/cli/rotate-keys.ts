@@ -1,30 +1,46 @@
-import { openDatabase, openKeyring } from '../bootstrap';
-import { loadConfig } from '../config';
-import { createLogger } from '../lib/logger';
+import { openKeyring } from '../bootstrap';
 import { reencryptToCurrentKey } from '../modules/encryption/rotate';
+import { runCommand, UsageError } from './command';
 
-/**
- * `npm run rotate-keys`: re-encrypts every stored credential and webhook secret under the first key of
- * ENCRYPTION_KEYS (or the local key file), then exits. Exits non-zero if any value could not be
- * re-encrypted; the old keys must stay in ENCRYPTION_KEYS until a run succeeds.
- */
-async function run(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const log = (msg: string) => logger.info(msg);
-  // Keys first: a configuration mistake should stop the command before it touches the database.
-  const keyring = await openKeyring(config, logger);
-  const database = await openDatabase(config, logger);
-  try {
-    logger.info({ currentKeyId: keyring.currentKeyId, keyIds: keyring.keyIds }, 're-encrypting secrets');
-    const result = await reencryptToCurrentKey(database.db, keyring, { log });
-    logger.info({ currentKeyId: keyring.currentKeyId, ...result }, 're-encryption complete');
-  } finally {
-    await database.close();
-  }
-}
-
-run().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+runCommand(
+  {
+    name: 'rotate-keys',
+    synopsis: '[--batch-size <n>]',
+    description: [
+      'Re-encrypts every stored credential and webhook secret under the first key of ENCRYPTION_KEYS (or the',
+      'local key file), then exits. Safe while servers run and safe to re-run: each batch is one short',
+      'transaction, and each write only happens if the row still holds what was read. Logs one progress line',
+      'per batch (stderr). Exits 1 if any value could not be re-encrypted (its integration ids are listed); keep',
+      'the old keys in ENCRYPTION_KEYS until a run succeeds.',
+    ].join('\n'),
+    options: {
+      'batch-size': { type: 'string', valueName: 'n', description: 'integrations read and rewritten per transaction (1–10000, default 100)' },
+    },
+  },
+  async ({ values }, io) => {
+    const batchText = values['batch-size'];
+    const batchSize = batchText === undefined ? 100 : Number(batchText);
+    if (!/^\d+$/.test(batchText ?? '100') || batchSize < 1 || batchSize > 10_000) {
+      throw new UsageError('--batch-size must be an integer from 1 to 10000.');
+    }
+    // Keys first: a configuration mistake should stop the command before it touches the database.
+    const keyring = await openKeyring(io.config, io.logger);
+    await io.withDatabase(async (database) => {
+      io.logger.info({ currentKeyId: keyring.currentKeyId, keyIds: keyring.keyIds, batchSize }, 're-encrypting secrets');
+      let batch = 0;
+      const result = await reencryptToCurrentKey(database.db, keyring, {
+        batchSize,
+        // One line per batch, plus the summary lines the rotation writes (counts, key ids and row ids only).
+        log: (message) => {
+          if (message.startsWith('re-encrypted ')) batch += 1;
+          io.logger.info({ batch }, message);
+        },
+      });
+      // Counts under names the log redaction (which masks any `credentials` field) lets through.
+      io.logger.info(
+        { currentKeyId: keyring.currentKeyId, batches: batch, credentialsReencrypted: result.credentials, webhookSecretsReencrypted: result.webhookSecrets },
+        're-encryption complete',
+      );
+    });
+  },
+);

@@ -1,18 +1,20 @@
-import { openDatabase, seed } from '../bootstrap';
-import { loadConfig } from '../config';
-import { createLogger } from '../lib/logger';
+import { seed } from '../bootstrap';
+import { runCommand } from './command';
 
-/** `npm run seed`: migrates, then seeds the partner catalog and (with SEED_DEMO) the demo account. */
-async function run(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config, logger);
-  const demoKey = await seed(database, config, logger);
-  await database.close();
-  if (demoKey) console.log(`Demo API key: ${demoKey}`);
-}
-
-run().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+runCommand(
+  {
+    name: 'seed',
+    synopsis: '',
+    description: [
+      'Migrates the database to the latest, then seeds the partner catalog (partners, capabilities, data objects,',
+      'activities) and, when SEED_DEMO is on (the default on the embedded database), the demo account. Safe to',
+      're-run: every write is an upsert. Prints the demo API key on stdout when the demo account is seeded',
+      '(DEMO_API_KEY, or the key generated once into DATA_DIR/demo-api-key).',
+    ].join('\n'),
+    options: {},
+  },
+  async (_args, io) => {
+    const demoKey = await io.withDatabase((database) => seed(database, io.config, io.logger));
+    if (demoKey) io.print(demoKey);
+  },
+);

@@ -5,6 +5,7 @@ import pg from 'pg';
 
 import type { DatabaseTimeouts } from '../config';
 import type { Logger } from '../lib/logger';
+import { observeStatement } from '../observability/request-scope';
 import type { Database } from './database';
 import { failureCause } from './errors';
 
@@ -76,11 +77,9 @@ export async function createDatabase(target: DatabaseTarget, options: DatabaseOp
     pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
   }
   watchConnectionErrors(pool, options.logger);
-  if (options.onStatement) {
-    const onStatement = options.onStatement;
-    pool.on('connect', (client) => instrumentClient(client, onStatement));
-  }
+  pool.on('connect', (client) => instrumentClient(client, options.onStatement));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
   return {
     db,
     kind: target.kind,
@@ -107,11 +106,38 @@ function watchConnectionErrors(pool: pg.Pool, logger: Logger | undefined): void 
   pool.on('error', () => {});
 }
 
-function instrumentClient(client: pg.PoolClient, onStatement: (sqlText: string) => void): void {
+/**
+ * Every statement is counted for the request it runs in (and traced, when tracing is on), then passed
+ * to `onStatement` if the caller gave one.
+ */
+function instrumentClient(client: pg.PoolClient, onStatement: ((sqlText: string) => void) | undefined): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     const first = args[0];
-    onStatement(typeof first === 'string' ? first : String((first as { text?: string })?.text ?? ''));
-    return query(...args);
+    const text = typeof first === 'string' ? first : String((first as { text?: string })?.text ?? '');
+    onStatement?.(text);
+    const finished = observeStatement(text);
+    const result = query(...args);
+    if (finished) {
+      if (result instanceof Promise) result.then(() => finished(), finished);
+      else finished();
+    }
+    return result;
   };
+}
+
+export interface PoolStatistics {
+  /** Open connections, idle or in use. */
+  total: number;
+  idle: number;
+  /** Callers waiting for a free connection. */
+  waiting: number;
+}
+
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/** The connection pool's counters, read when metrics are scraped; undefined for a `db` not made here. */
+export function poolStatistics(db: Kysely<Database>): PoolStatistics | undefined {
+  const pool = pools.get(db);
+  return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }

@@ -24,8 +24,8 @@ export type Scalars = {
    */
   Byte: { input: number; output: number; }
   /**
-   * An instant in time, serialised as an ISO-8601 string in UTC with millisecond precision
-   * (for example `2026-11-22T15:40:16.000Z`). Inputs must carry an explicit offset or `Z`.
+   * An instant in time, as an RFC 3339 date-time string. Output is always UTC with millisecond precision
+   * (for example `2026-11-22T15:40:16.000Z`). Inputs must carry seconds and an explicit offset or `Z`.
    */
   DateTime: { input: Date; output: Date | string; }
   /** Any JSON value (object, array, string, number, boolean or null), passed through unchanged. */
@@ -156,7 +156,9 @@ export type AccountIntegrationHasCapabilityArgs = {
 /** Represents an active integration between an account and an integration partner */
 export type AccountIntegrationHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Input for enabling or disabling one capability. */
@@ -616,10 +618,8 @@ export type CreateAccountIntegrationInput = {
   engagementFieldLevel?: InputMaybe<EngagementFieldLevel>;
   /** User-friendly name (1–200 characters). */
   integrationName: Scalars['String']['input'];
-  /** The partner, by ID. Give exactly one of `integrationPartnerId` and `integrationPartnerKey`. */
-  integrationPartnerId?: InputMaybe<Scalars['ID']['input']>;
-  /** The partner, by key such as `activecampaign`. Give exactly one of `integrationPartnerId` and `integrationPartnerKey`. */
-  integrationPartnerKey?: InputMaybe<Scalars['String']['input']>;
+  /** The partner, by ID or by key such as `activecampaign`. */
+  integrationPartner: IntegrationPartnerRef;
   /** Email address for sync notifications. */
   notificationEmail?: InputMaybe<Scalars['String']['input']>;
   /** Email address used to establish the integration. */
@@ -929,6 +929,13 @@ export type IntegrationPartnerFilter = {
   /** Case-insensitive substring of the partner's name or key. */
   search?: InputMaybe<Scalars['String']['input']>;
 };
+
+/** Names one partner, by ID or by key: exactly one of the two. */
+export type IntegrationPartnerRef =
+  /** ID of the partner. */
+  { id: Scalars['ID']['input']; key?: never; }
+  |  /** Key of the partner, such as `activecampaign`. */
+  { id?: never; key: Scalars['String']['input']; };
 
 /** The action or event makes no sense in the integration's current state (see the README's state machine). */
 export type InvalidStateError = UserError & {
@@ -1253,11 +1260,17 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   /** Cursor of the last edge of this page, or null when the page is empty; pass it as `after` to get the next page. */
   endCursor: Maybe<Scalars['String']['output']>;
-  /** Whether more items follow the last edge of this page. */
+  /**
+   * Whether more items follow the last edge of this page. Exact when paging forward (`first`); when paging
+   * backward, true when the page was requested with `before`.
+   */
   hasNextPage: Scalars['Boolean']['output'];
-  /** Whether items precede the first edge of this page (true when the page was requested with `after`). */
+  /**
+   * Whether items precede the first edge of this page. Exact when paging backward (`last`); when paging
+   * forward, true when the page was requested with `after`.
+   */
   hasPreviousPage: Scalars['Boolean']['output'];
-  /** Cursor of the first edge of this page, or null when the page is empty. */
+  /** Cursor of the first edge of this page, or null when the page is empty; pass it as `before` to get the previous page. */
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
@@ -1337,7 +1350,7 @@ export type Query = {
   activity: Maybe<Activity>;
   /** The audiences of the caller's account, ordered by name. */
   audiences: Array<Audience>;
-  /** One partner, by ID or by key (exactly one of them); null when there is none. */
+  /** One partner, by ID or by key; null when there is none. */
   integrationPartner: Maybe<IntegrationPartner>;
   /** The partner catalog, ordered by name. */
   integrationPartners: Array<IntegrationPartner>;
@@ -1355,8 +1368,10 @@ export type QueryAccountIntegrationArgs = {
 /** Entry point for every read. Domain schemas extend it. */
 export type QueryAccountIntegrationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AccountIntegrationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<AccountIntegrationOrder>;
 };
 
@@ -1376,8 +1391,7 @@ export type QueryActivityArgs = {
 
 /** Entry point for every read. Domain schemas extend it. */
 export type QueryIntegrationPartnerArgs = {
-  id?: InputMaybe<Scalars['ID']['input']>;
-  key?: InputMaybe<Scalars['String']['input']>;
+  by: IntegrationPartnerRef;
 };
 
 
@@ -1743,6 +1757,7 @@ export type ResolversTypes = {
   IntegrationCapability: IntegrationCapability;
   IntegrationPartner: ResolverTypeWrapper<IntegrationPartnerModel>;
   IntegrationPartnerFilter: IntegrationPartnerFilter;
+  IntegrationPartnerRef: IntegrationPartnerRef;
   InvalidStateError: ResolverTypeWrapper<InvalidStateError>;
   IssueApiKeyError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['IssueApiKeyError']>;
   IssueApiKeyInput: IssueApiKeyInput;
@@ -1832,6 +1847,7 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   IntegrationPartner: IntegrationPartnerModel;
   IntegrationPartnerFilter: IntegrationPartnerFilter;
+  IntegrationPartnerRef: IntegrationPartnerRef;
   InvalidStateError: InvalidStateError;
   IssueApiKeyError: ResolversUnionTypes<ResolversParentTypes>['IssueApiKeyError'];
   IssueApiKeyInput: IssueApiKeyInput;
@@ -1896,7 +1912,7 @@ export type AccountIntegrationResolvers<ContextType = RequestContext, ParentType
   engagementFieldLevel?: Resolver<ResolversTypes['EngagementFieldLevel'], ParentType, ContextType>;
   engagementFieldsCreatedUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   hasCapability?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<AccountIntegrationHasCapabilityArgs, 'capability'>>;
-  history?: Resolver<ResolversTypes['AccountIntegrationHistoryConnection'], ParentType, ContextType, RequireFields<AccountIntegrationHistoryArgs, 'first'>>;
+  history?: Resolver<ResolversTypes['AccountIntegrationHistoryConnection'], ParentType, ContextType, Partial<AccountIntegrationHistoryArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   integrationName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   integrationPartner?: Resolver<ResolversTypes['IntegrationPartner'], ParentType, ContextType>;
@@ -2269,11 +2285,11 @@ export type PartnerUnavailableErrorResolvers<ContextType = RequestContext, Paren
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType, RequireFields<QueryAccountIntegrationArgs, 'id'>>;
-  accountIntegrations?: Resolver<ResolversTypes['AccountIntegrationConnection'], ParentType, ContextType, RequireFields<QueryAccountIntegrationsArgs, 'first' | 'orderBy'>>;
+  accountIntegrations?: Resolver<ResolversTypes['AccountIntegrationConnection'], ParentType, ContextType, RequireFields<QueryAccountIntegrationsArgs, 'orderBy'>>;
   activities?: Resolver<Array<ResolversTypes['Activity']>, ParentType, ContextType, Partial<QueryActivitiesArgs>>;
   activity?: Resolver<Maybe<ResolversTypes['Activity']>, ParentType, ContextType, RequireFields<QueryActivityArgs, 'uniqueIdentifier'>>;
   audiences?: Resolver<Array<ResolversTypes['Audience']>, ParentType, ContextType>;
-  integrationPartner?: Resolver<Maybe<ResolversTypes['IntegrationPartner']>, ParentType, ContextType, Partial<QueryIntegrationPartnerArgs>>;
+  integrationPartner?: Resolver<Maybe<ResolversTypes['IntegrationPartner']>, ParentType, ContextType, RequireFields<QueryIntegrationPartnerArgs, 'by'>>;
   integrationPartners?: Resolver<Array<ResolversTypes['IntegrationPartner']>, ParentType, ContextType, Partial<QueryIntegrationPartnersArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };

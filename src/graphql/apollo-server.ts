@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
 import type { Logger } from '../lib/logger';
+import { requestObservationPlugin } from '../observability/graphql-plugin';
 import { buildSchema } from '../schema';
 import { createErrorFormatter } from './error-policy';
 import { withExecutionDeadline } from './execution-deadline';
@@ -66,6 +67,8 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Request
         ...(options.extraChecks ?? []),
       ]),
       ...(options.extraPlugins ?? []),
+      // Operation, caller, cost and error codes for the request's log line, metrics and spans.
+      requestObservationPlugin(),
     ],
   });
 }

@@ -16,6 +16,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
+import { DEFAULT_PAGE_SIZE } from '../lib/pagination';
+
 /** A list whose size the schema does not bound with `first` and that carries no `@listSize`. */
 const DEFAULT_LIST_SIZE = 10;
 
@@ -52,10 +54,13 @@ export function operationCost(
   const pageSize = (node: FieldNode, field: GraphQLField<unknown, unknown>): number => {
     const definition = field.args.find((arg) => arg.name === 'first');
     if (!definition) return 1;
-    const argument = node.arguments?.find((arg) => arg.name.value === 'first');
-    const value = argument ? valueFromAST(argument.value, definition.type, variables) : definition.defaultValue;
-    // An invalid `first` is refused when the field runs; count it at the default meanwhile.
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : Number(definition.defaultValue ?? DEFAULT_LIST_SIZE);
+    // `last` pages backward and is priced like `first`; with neither, the field pages 20 forward.
+    const sizes = (node.arguments ?? [])
+      .filter((arg) => arg.name.value === 'first' || arg.name.value === 'last')
+      .map((arg) => valueFromAST(arg.value, definition.type, variables))
+      .filter((value): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0);
+    // An invalid size is refused when the field runs; count it at the default meanwhile.
+    return sizes.length > 0 ? Math.max(...sizes) : Number(definition.defaultValue ?? DEFAULT_PAGE_SIZE);
   };
 
   const selectionCost = (

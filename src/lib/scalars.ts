@@ -1,10 +1,17 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/*
+ * The descriptions and `specifiedByURL`s below repeat schema/base.graphql word for word: graphql-tools
+ * copies every property of these objects over the SDL's scalar, so a difference here would replace
+ * the SDL's text in introspection (test/docs/magidoc-examples.test.ts compares them).
+ */
+
+/** RFC 3339 `date-time` (section 5.6) with an upper-case `T` and `Z`: seconds and an offset are required. */
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !ISO_WITH_OFFSET.test(value)) {
-    throw new GraphQLError('DateTime must be an ISO-8601 string with an offset, such as 2026-11-22T15:40:16Z.');
+  if (typeof value !== 'string' || !RFC3339_DATE_TIME.test(value)) {
+    throw new GraphQLError('DateTime must be an RFC 3339 date-time with seconds and an offset, such as 2026-11-22T15:40:16Z.');
   }
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
@@ -16,7 +23,10 @@ function parseDateTime(value: unknown): Date {
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An instant in time, serialised as an ISO-8601 string in UTC.',
+  description:
+    'An instant in time, as an RFC 3339 date-time string. Output is always UTC with millisecond precision\n' +
+    '(for example `2026-11-22T15:40:16.000Z`). Inputs must carry seconds and an explicit offset or `Z`.',
+  specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
   serialize(value) {
     const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
     if (!date || Number.isNaN(date.getTime())) {
@@ -43,7 +53,10 @@ function assertByte(value: unknown): number {
 /** One unsigned 8-bit integer. Lists of it carry binary data such as ciphertexts. */
 export const ByteScalar = new GraphQLScalarType<number, number>({
   name: 'Byte',
-  description: 'One unsigned 8-bit integer (0–255), serialised as a JSON number.',
+  description:
+    'One unsigned 8-bit integer (0–255), serialised as a JSON number. A list of `Byte` carries binary data;\n' +
+    'any value that is not an integer in 0–255 is rejected on input and on output.',
+  specifiedByURL: 'https://scalars.graphql.org/chillicream/unsigned-byte.html',
   serialize: assertByte,
   parseValue: assertByte,
   parseLiteral(ast) {
@@ -77,7 +90,8 @@ function parseJsonLiteral(ast: ValueNode, variables: Record<string, unknown> | n
 
 export const JsonScalar = new GraphQLScalarType<unknown, unknown>({
   name: 'JSON',
-  description: 'Any JSON value.',
+  description: 'Any JSON value (object, array, string, number, boolean or null), passed through unchanged.',
+  specifiedByURL: 'https://ecma-international.org/publications-and-standards/standards/ecma-404/',
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral: parseJsonLiteral,

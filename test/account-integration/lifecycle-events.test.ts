@@ -42,7 +42,7 @@ let noWebhooks: Partner;
 
 async function partner(key: string): Promise<Partner> {
   const response = await app.request<{ integrationPartner: Partner | null }>(
-    `query($key: String!) { integrationPartner(key: $key) { ${PARTNER_FIELDS} } }`,
+    `query($key: String!) { integrationPartner(by: { key: $key }) { ${PARTNER_FIELDS} } }`,
     { key },
     { key: tenant.key },
   );
@@ -193,7 +193,7 @@ async function createIntegration(p: Partner, name = `${p.key} ${randomUUID().sli
       input: {
         integrationName: name,
         audienceId: tenant.audienceIds[0],
-        integrationPartnerKey: p.key,
+        integrationPartner: { key: p.key },
         credentials: credentialsFor(p),
       },
     },
@@ -724,7 +724,7 @@ describe('roles', () => {
         input: {
           integrationName: 'Created by a worker',
           audienceId: tenant.audienceIds[0],
-          integrationPartnerKey: 'activecampaign',
+          integrationPartner: { key: 'activecampaign' },
           credentials: credentialsFor(activecampaign),
         },
       },

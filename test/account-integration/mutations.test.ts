@@ -52,7 +52,7 @@ function activeCampaignInput(overrides: Record<string, unknown> = {}) {
   return {
     integrationName: 'My CRM',
     audienceId: tenant.audienceIds[0],
-    integrationPartnerKey: 'activecampaign',
+    integrationPartner: { key: 'activecampaign' },
     credentials: { apiUrl: 'https://acme.api-us1.com', apiKey: SENTINEL },
     capabilities: ['CONTACT_SYNC', 'WEBHOOKS'],
     notificationEmail: 'ops@example.com',
@@ -130,7 +130,7 @@ describe('createAccountIntegration', () => {
   });
 
   it('gives OAuth integrations a token that is due for refresh at once', async () => {
-    const created = await create({ integrationPartnerKey: 'slack', credentials: null, capabilities: ['MESSAGING'] });
+    const created = await create({ integrationPartner: { key: 'slack' }, credentials: null, capabilities: ['MESSAGING'] });
     expect(created.accessTokenExpiresAt).toBe(created.createdUtc);
     expect(created.nextRefreshCheckUtc).toBe(created.createdUtc);
   });
@@ -148,7 +148,6 @@ describe('createAccountIntegration', () => {
     [{ credentials: { apiUrl: 'https://acme.api-us1.com', apiKey: SENTINEL, extra: 'x' } }, ['input', 'credentials', 'extra']],
     [{ credentials: ['nope'] }, ['input', 'credentials']],
     [{ syncFilters: [1, 2] }, ['input', 'syncFilters']],
-    [{ integrationPartnerKey: null }, ['input', 'integrationPartnerId']],
   ])('rejects %j with a typed InputError and creates nothing', async (overrides, path) => {
     const before = await count('account_integrations');
     const payload = payloadOf(await call(CREATE, { input: activeCampaignInput(overrides) }));
@@ -165,12 +164,28 @@ describe('createAccountIntegration', () => {
     expect(theirs.errors.map((e) => e.message)).toEqual(missing.errors.map((e) => e.message));
   });
 
+  it('names the partner by id as well as by key', async () => {
+    const { id } = await app.db.selectFrom('integration_partners').select('id').where('key', '=', 'activecampaign').executeTakeFirstOrThrow();
+    const created = await create({ integrationPartner: { id } });
+    expect(created.integrationPartner).toEqual({ key: 'activecampaign' });
+  });
+
+  it('refuses a partner reference with both or neither of id and key before anything runs (@oneOf)', async () => {
+    const before = await count('account_integrations');
+    for (const integrationPartner of [{}, { id: '00000000-0000-4000-8000-000000000000', key: 'activecampaign' }, { key: null }]) {
+      const response = await call(CREATE, { input: activeCampaignInput({ integrationPartner }) });
+      expect(response.status).toBe(400);
+      expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(await count('account_integrations')).toBe(before);
+  });
+
   it('rejects an unknown or disabled partner with PartnerUnavailableError', async () => {
-    const unknown = payloadOf(await call(CREATE, { input: activeCampaignInput({ integrationPartnerKey: 'nope' }) }));
+    const unknown = payloadOf(await call(CREATE, { input: activeCampaignInput({ integrationPartner: { key: 'nope' } }) }));
     expect(unknown.errors[0]).toMatchObject({ __typename: 'PartnerUnavailableError', code: 'PARTNER_UNAVAILABLE' });
     await app.db.updateTable('integration_partners').set({ is_enabled: false }).where('key', '=', 'whop').execute();
     try {
-      const disabled = payloadOf(await call(CREATE, { input: activeCampaignInput({ integrationPartnerKey: 'whop', credentials: null, capabilities: [] }) }));
+      const disabled = payloadOf(await call(CREATE, { input: activeCampaignInput({ integrationPartner: { key: 'whop' }, credentials: null, capabilities: [] }) }));
       expect(disabled.errors[0]).toMatchObject({ __typename: 'PartnerUnavailableError' });
     } finally {
       await app.db.updateTable('integration_partners').set({ is_enabled: true }).where('key', '=', 'whop').execute();
@@ -414,7 +429,7 @@ describe('capabilities', () => {
   });
 
   it('publishes each capability’s config schema in the catalog', async () => {
-    const response = await call('{ integrationPartner(key: "activecampaign") { capabilities { capability configSchema } } }', {});
+    const response = await call('{ integrationPartner(by: { key: "activecampaign" }) { capabilities { capability configSchema } } }', {});
     const capabilities = (response.data as unknown as { integrationPartner: { capabilities: Array<{ capability: string; configSchema: { type?: string } | null }> } }).integrationPartner.capabilities;
     expect(capabilities.find((c) => c.capability === 'CONTACT_SYNC')!.configSchema).toMatchObject({ type: 'object' });
   });

@@ -81,7 +81,7 @@ describe('activity catalog', () => {
 
   it('lists a partner’s activities, and an integration’s gated by its enabled capabilities', async () => {
     const partner = await app.request<{ integrationPartner: { activities: Array<{ uniqueIdentifier: string }> } }>(
-      '{ integrationPartner(key: "slack") { activities { uniqueIdentifier } } }',
+      '{ integrationPartner(by: { key: "slack" }) { activities { uniqueIdentifier } } }',
       {},
       { key: tenant.key },
     );

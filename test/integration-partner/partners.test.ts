@@ -54,16 +54,28 @@ describe('partner catalog', () => {
   });
 
   it('finds one partner by id or key, and null for unknown ones', async () => {
-    const query = 'query($id: ID, $key: String) { integrationPartner(id: $id, key: $key) { id key } }';
-    const byKey = await app.request<{ integrationPartner: { id: string; key: string } }>(query, { key: 'slack' }, { key: tenant.key });
+    const query = 'query($by: IntegrationPartnerRef!) { integrationPartner(by: $by) { id key } }';
+    const byKey = await app.request<{ integrationPartner: { id: string; key: string } }>(query, { by: { key: 'slack' } }, { key: tenant.key });
     expect(byKey.data!.integrationPartner.key).toBe('slack');
-    const byId = await app.request<{ integrationPartner: { id: string; key: string } }>(query, { id: byKey.data!.integrationPartner.id }, { key: tenant.key });
+    const id = byKey.data!.integrationPartner.id;
+    const byId = await app.request<{ integrationPartner: { id: string; key: string } }>(query, { by: { id } }, { key: tenant.key });
     expect(byId.data!.integrationPartner).toEqual(byKey.data!.integrationPartner);
-    for (const variables of [{ key: 'nope' }, { id: '00000000-0000-4000-8000-000000000000' }, { id: 'junk' }]) {
-      expect((await app.request(query, variables, { key: tenant.key })).data).toEqual({ integrationPartner: null });
+    for (const by of [{ key: 'nope' }, { id: '00000000-0000-4000-8000-000000000000' }, { id: 'junk' }]) {
+      expect((await app.request(query, { by }, { key: tenant.key })).data).toEqual({ integrationPartner: null });
     }
-    for (const variables of [{}, { id: byKey.data!.integrationPartner.id, key: 'slack' }]) {
-      expect((await app.request(query, variables, { key: tenant.key })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses a partner reference with both, neither or a null one of id and key (@oneOf)', async () => {
+    const query = 'query($by: IntegrationPartnerRef!) { integrationPartner(by: $by) { id } }';
+    for (const by of [{}, { id: '00000000-0000-4000-8000-000000000000', key: 'slack' }, { key: null }]) {
+      const response = await app.request(query, { by }, { key: tenant.key });
+      expect(response.status).toBe(400);
+      expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    for (const literal of ['{}', '{ id: "00000000-0000-4000-8000-000000000000", key: "slack" }', '{ key: null }']) {
+      const response = await app.request(`{ integrationPartner(by: ${literal}) { id } }`, {}, { key: tenant.key });
+      expect(response.status).toBe(400);
+      expect(response.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     }
   });
 
@@ -90,7 +102,7 @@ describe('partner catalog', () => {
       expect(listed.data!.integrationPartners.map((p) => p.key)).not.toContain('whop');
       const all = await app.request<{ integrationPartners: Partner[] }>('{ integrationPartners(filter: { includeDisabled: true }) { key } }', {}, { key: tenant.key });
       expect(all.data!.integrationPartners.map((p) => p.key)).toContain('whop');
-      const one = await app.request<{ integrationPartner: { isEnabled: boolean } }>('{ integrationPartner(key: "whop") { isEnabled } }', {}, { key: tenant.key });
+      const one = await app.request<{ integrationPartner: { isEnabled: boolean } }>('{ integrationPartner(by: { key: "whop" }) { isEnabled } }', {}, { key: tenant.key });
       expect(one.data!.integrationPartner.isEnabled).toBe(false);
     } finally {
       await app.db.updateTable('integration_partners').set({ is_enabled: true }).where('key', '=', 'whop').execute();

@@ -27,7 +27,8 @@ describe('DateTime scalar', () => {
   it('serialises dates as UTC ISO strings and requires an offset on input', () => {
     expect(DateTimeScalar.serialize(new Date('2026-01-02T03:04:05.678+02:00'))).toBe('2026-01-02T01:04:05.678Z');
     expect(DateTimeScalar.parseValue('2026-01-02T03:04:05Z')).toEqual(new Date('2026-01-02T03:04:05Z'));
-    for (const bad of ['2026-01-02', '2026-01-02T03:04:05', 'yesterday', 12, '2026-13-45T00:00:00Z']) {
+    // RFC 3339 requires seconds; a date or a local time alone names no instant.
+    for (const bad of ['2026-01-02', '2026-01-02T03:04:05', '2026-01-02T03:04Z', 'yesterday', 12, '2026-13-45T00:00:00Z']) {
       expect(() => DateTimeScalar.parseValue(bad)).toThrow(/DateTime/);
     }
   });

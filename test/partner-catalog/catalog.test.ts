@@ -20,7 +20,7 @@ interface DataObject {
   fields: Array<{ name: string; type: string; description: string | null; references: { objectKey: string; fieldName: string; via: string | null } | null }>;
 }
 
-const CATALOG = `query($key: String!) { integrationPartner(key: $key) {
+const CATALOG = `query($key: String!) { integrationPartner(by: { key: $key }) {
   dataObjects { key name replicationModes isFree parentKey fields { name type description references { objectKey fieldName via } } }
   dataObjectGraph { nodes { key name parentKey } edges { fromObjectKey fromField toObjectKey toField via } }
 } }`;
@@ -110,7 +110,7 @@ describe('syncFilters validated against the catalog', () => {
   const input = (syncFilters: unknown) => ({
     integrationName: 'Filtered',
     audienceId: tenant.audienceIds[0],
-    integrationPartnerKey: 'activecampaign',
+    integrationPartner: { key: 'activecampaign' },
     syncFilters,
   });
 
@@ -160,7 +160,7 @@ describe('syncFilters validated against the catalog', () => {
   it('validates on update too, against the integration’s own partner', async () => {
     const created = await app.request<{ createAccountIntegration: { accountIntegration: { id: string } } }>(
       CREATE,
-      { input: { ...input(null), integrationPartnerKey: 'stripe' } },
+      { input: { ...input(null), integrationPartner: { key: 'stripe' } } },
       { key: tenant.key },
     );
     const id = created.data!.createAccountIntegration.accountIntegration.id;

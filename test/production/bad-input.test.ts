@@ -35,7 +35,7 @@ const create = (input: (text: string) => Record<string, unknown>, at: string, na
   name,
   query: 'mutation($input: CreateAccountIntegrationInput!, $key: String) { createAccountIntegration(input: $input, idempotencyKey: $key) { ok } }',
   variables: (text) => ({
-    input: { integrationName: 'Valid name', audienceId: tenant.audienceIds[0], integrationPartnerKey: 'activecampaign', ...input(text) },
+    input: { integrationName: 'Valid name', audienceId: tenant.audienceIds[0], integrationPartner: { key: 'activecampaign' }, ...input(text) },
   }),
   key: account,
   at,
@@ -46,14 +46,14 @@ const CASES: Case[] = [
   create((text) => ({ integrationName: text }), 'input.integrationName', 'integration name'),
   create((text) => ({ ownerEmail: text }), 'input.ownerEmail', 'owner email'),
   create((text) => ({ notificationEmail: text }), 'input.notificationEmail', 'notification email'),
-  create((text) => ({ integrationPartnerKey: text }), 'input.integrationPartnerKey', 'partner key'),
+  create((text) => ({ integrationPartner: { key: text } }), 'input.integrationPartner.key', 'partner key'),
   create((text) => ({ credentials: { apiUrl: 'https://x.api-us1.com', apiKey: text } }), 'input.credentials.apiKey', 'credential value'),
   create((text) => ({ syncFilters: { objects: [{ key: text }] } }), 'input.syncFilters.objects[0].key', 'JSON value'),
   create((text) => ({ syncFilters: { [text]: 1 } }), `input.syncFilters.${NUL}`, 'JSON key'),
   {
     name: 'idempotency key argument',
     query: 'mutation($input: CreateAccountIntegrationInput!, $key: String) { createAccountIntegration(input: $input, idempotencyKey: $key) { ok } }',
-    variables: (text) => ({ input: { integrationName: 'n', audienceId: tenant.audienceIds[0], integrationPartnerKey: 'activecampaign' }, key: text }),
+    variables: (text) => ({ input: { integrationName: 'n', audienceId: tenant.audienceIds[0], integrationPartner: { key: 'activecampaign' } }, key: text }),
     key: account,
     at: 'key',
   },
@@ -115,10 +115,10 @@ const CASES: Case[] = [
   },
   {
     name: 'partner lookup by key',
-    query: 'query($key: String) { integrationPartner(key: $key) { id } }',
-    variables: (text) => ({ key: text }),
+    query: 'query($by: IntegrationPartnerRef!) { integrationPartner(by: $by) { id } }',
+    variables: (text) => ({ by: { key: text } }),
     key: account,
-    at: 'key',
+    at: 'by.key',
   },
   {
     name: 'worker sync error message',
@@ -187,7 +187,7 @@ describe('text Postgres cannot store is a typed input error naming the field, ne
     const name = `Zoë’s CRM 🚀 ${randomUUID().slice(0, 4)}`;
     const response = await app.request<{ createAccountIntegration: { ok: boolean; accountIntegration: { integrationName: string } } }>(
       'mutation($input: CreateAccountIntegrationInput!) { createAccountIntegration(input: $input) { ok accountIntegration { integrationName } } }',
-      { input: { integrationName: name, audienceId: tenant.audienceIds[0], integrationPartnerKey: 'activecampaign' } },
+      { input: { integrationName: name, audienceId: tenant.audienceIds[0], integrationPartner: { key: 'activecampaign' } } },
       { key: tenant.key },
     );
     expect(response.data?.createAccountIntegration).toEqual({ ok: true, accountIntegration: { integrationName: name } });

@@ -38,7 +38,7 @@ let tenant: Tenant;
 const send = (query: string, variables?: Record<string, unknown>) => sendGraphQL(app.url, tenant.key, query, variables);
 const read = () => send(READ);
 const create = () =>
-  send(CREATE, { input: { integrationName: 'Under load', audienceId: tenant.audienceIds[0], integrationPartnerKey: 'activecampaign' } });
+  send(CREATE, { input: { integrationName: 'Under load', audienceId: tenant.audienceIds[0], integrationPartner: { key: 'activecampaign' } } });
 
 /** Three loops reading, one creating (a transaction). */
 const LOAD = [read, read, read, create];

@@ -74,7 +74,7 @@ describe('logs', () => {
         input: {
           integrationName: 'CRM',
           audienceId: audience.body.data!.createAudience.audience.id,
-          integrationPartnerKey: 'activecampaign',
+          integrationPartner: { key: 'activecampaign' },
           credentials: { apiUrl: 'https://acme.api-us1.com', apiKey: SECRET_SENTINEL },
         },
       },

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../context';
+import type { AccountIntegrationHistoryArgs } from '../../generated/graphql';
 import { badUserInput } from '../../lib/errors';
-import { pageSize } from '../../lib/pagination';
+import { pageRequest, slicePage } from '../../lib/pagination';
 import type { AccountIntegrationModel, HistoryConnectionModel } from './models';
 
 /** History cursors are the entry id (a bigserial), base64url-encoded: ids only grow, so pages are stable. */
@@ -8,27 +9,31 @@ function encodeHistoryCursor(id: string): string {
   return Buffer.from(`h:${id}`, 'utf8').toString('base64url');
 }
 
-function decodeHistoryCursor(cursor: string): string {
+function decodeHistoryCursor(cursor: string, argument: 'after' | 'before'): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^h:(\d{1,19})$/.exec(text);
-  if (!match?.[1]) throw badUserInput('`after` is not a history cursor returned by this API.', ['after']);
+  if (!match?.[1]) throw badUserInput(`\`${argument}\` is not a history cursor returned by this API.`, [argument]);
   return match[1];
 }
 
+/** Newest first; `first`/`after` page towards older entries, `last`/`before` towards newer ones. */
 export async function historyOf(
   ctx: RequestContext,
   integration: AccountIntegrationModel,
-  args: { first?: number | null; after?: string | null },
+  args: AccountIntegrationHistoryArgs,
 ): Promise<HistoryConnectionModel> {
-  const limit = pageSize(args.first);
-  const beforeId = args.after != null ? decodeHistoryCursor(args.after) : null;
-  const entries = await ctx.loaders.historyPage(limit, beforeId).load(integration.id);
-  const edges = entries.slice(0, limit).map((node) => ({ cursor: encodeHistoryCursor(node.id), node }));
+  const request = pageRequest(args);
+  const cursorId = request.cursor !== null ? decodeHistoryCursor(request.cursor, request.cursorArgument) : null;
+  const entries = await ctx.loaders
+    .historyPage({ direction: request.direction, cursorId, limit: request.size })
+    .load(integration.id);
+  const page = slicePage(entries, request);
+  const edges = page.rows.map((node) => ({ cursor: encodeHistoryCursor(node.id), node }));
   return {
     edges,
     pageInfo: {
-      hasNextPage: entries.length > limit,
-      hasPreviousPage: beforeId !== null,
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

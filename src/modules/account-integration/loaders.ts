@@ -6,13 +6,12 @@ import type { Database } from '../../db/database';
 import { groupByKey } from '../../lib/batch';
 import type { IntegrationCapability } from '../../generated/graphql';
 import type { HistoryEntryModel } from './models';
-import { findEnabledCapabilities } from './repository';
-import { findHistoryPages } from './write-repository';
+import { findEnabledCapabilities, findHistoryPages, type HistoryRead } from './repository';
 
 export interface AccountIntegrationLoaders {
   capabilitiesByIntegrationId: DataLoader<string, IntegrationCapability[]>;
   /** One loader per page shape, so every integration in a list asking for the same page is one statement. */
-  historyPage(limit: number, beforeId: string | null): DataLoader<string, HistoryEntryModel[]>;
+  historyPage(read: HistoryRead): DataLoader<string, HistoryEntryModel[]>;
 }
 
 /** Scoped to the caller's tenant: an integration outside it resolves to nothing. */
@@ -29,14 +28,14 @@ export function createAccountIntegrationLoaders(db: Kysely<Database>, scope: Ten
         (row) => row.capability,
       ),
     ),
-    historyPage(limit, beforeId) {
-      const shape = `${limit}:${beforeId ?? ''}`;
+    historyPage(read) {
+      const shape = `${read.direction}:${read.limit}:${read.cursorId ?? ''}`;
       let loader = historyLoaders.get(shape);
       if (!loader) {
         loader = new DataLoader(async (integrationIds) =>
           groupByKey(
             integrationIds,
-            visible ? await findHistoryPages(db, accountId, integrationIds, limit, beforeId) : [],
+            visible ? await findHistoryPages(db, accountId, integrationIds, read) : [],
             (row) => row.integrationId,
             ({ integrationId: _integrationId, ...entry }) => entry,
           ),

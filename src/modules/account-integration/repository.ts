@@ -9,7 +9,7 @@ import type {
 } from '../../generated/graphql';
 import type { CursorPosition } from '../../lib/pagination';
 import { escapeLike } from '../../lib/sql';
-import type { AccountIntegrationModel } from './models';
+import type { AccountIntegrationModel, HistoryEntryModel } from './models';
 
 type Db = Kysely<Database>;
 /** The database as seen by queries that alias account_integrations to `ai`. */
@@ -131,32 +131,40 @@ function applyFilter(query: IntegrationQuery, accountId: string, filter: Integra
   return scoped;
 }
 
+/** Which rows one keyset read takes: `limit + 1` of them from `position` (exclusive) in `direction`. */
+export interface KeysetRead {
+  direction: 'forward' | 'backward';
+  position: CursorPosition | undefined;
+  limit: number;
+}
+
 /**
- * One page by keyset: rows strictly after `after` in the ordering, `limit + 1` of them so the caller
- * knows whether another page follows. Each row carries its exact sort value for the cursor.
+ * One page by keyset: rows strictly past `position` in the direction of travel, `limit + 1` of them so
+ * the caller knows whether more lie that way. Backward reads scan the ordering in reverse (the caller
+ * puts the page back in order). Each row carries its exact sort value for the cursor.
  */
 export async function listAccountIntegrations(
   db: Db,
   accountId: string,
   filter: IntegrationListFilter,
   order: IntegrationOrder,
-  after: CursorPosition | undefined,
-  limit: number,
+  read: KeysetRead,
 ): Promise<Array<AccountIntegrationModel & { cursorValue: string }>> {
   const { column, cursorValue, cast } = orderColumns[order.field];
-  const direction = order.direction === 'ASC' ? 'asc' : 'desc';
+  const ascending = (order.direction === 'ASC') === (read.direction === 'forward');
+  const scan = ascending ? 'asc' : 'desc';
   let query = applyFilter(db.selectFrom('account_integrations as ai'), accountId, filter);
-  if (after) {
-    const comparison = direction === 'asc' ? sql.raw('>') : sql.raw('<');
+  if (read.position) {
+    const comparison = sql.raw(ascending ? '>' : '<');
     query = query.where(
-      sql<boolean>`(${sql.ref(column)}, ai.id) ${comparison} (cast(${after.value} as ${sql.raw(cast)}), cast(${after.id} as uuid))`,
+      sql<boolean>`(${sql.ref(column)}, ai.id) ${comparison} (cast(${read.position.value} as ${sql.raw(cast)}), cast(${read.position.id} as uuid))`,
     );
   }
   return selectIntegration(query)
     .select(cursorValue.as('cursorValue'))
-    .orderBy(column, direction)
-    .orderBy('ai.id', direction)
-    .limit(limit + 1)
+    .orderBy(column, scan)
+    .orderBy('ai.id', scan)
+    .limit(read.limit + 1)
     .execute();
 }
 
@@ -165,6 +173,51 @@ export async function countAccountIntegrations(db: Db, accountId: string, filter
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/** Which history entries one read takes: `limit + 1` per integration from `cursorId` (exclusive), newest first when forward. */
+export interface HistoryRead {
+  direction: 'forward' | 'backward';
+  cursorId: string | null;
+  limit: number;
+}
+
+/**
+ * History pages of many integrations in one statement, via a window function: the next `limit + 1`
+ * entries of each past `cursorId`, newest first going forward, oldest first going backward (the caller
+ * puts a backward page back in newest-first order).
+ */
+export async function findHistoryPages(
+  db: Db,
+  accountId: string | null,
+  integrationIds: readonly string[],
+  read: HistoryRead,
+): Promise<Array<HistoryEntryModel & { integrationId: string }>> {
+  if (integrationIds.length === 0) return [];
+  const forward = read.direction === 'forward';
+  const scan = sql.raw(forward ? 'desc' : 'asc');
+  const ranked = db
+    .selectFrom('account_integration_history as h')
+    .select([
+      'h.id',
+      'h.account_integration_id as integrationId',
+      'h.version',
+      'h.action',
+      'h.actor',
+      'h.occurred_utc as occurredUtc',
+      'h.changes',
+      sql<number>`row_number() over (partition by h.account_integration_id order by h.id ${scan})`.as('rank'),
+    ])
+    .$if(accountId !== null, (qb) => qb.where('h.account_id', '=', accountId as string))
+    .where('h.account_integration_id', '=', sql<string>`any(${sql.val(integrationIds)}::uuid[])`)
+    .$if(read.cursorId !== null, (qb) => qb.where('h.id', forward ? '<' : '>', read.cursorId as string));
+  return db
+    .selectFrom(ranked.as('r'))
+    .select(['r.id', 'r.integrationId', 'r.version', 'r.action', 'r.actor', 'r.occurredUtc', 'r.changes'])
+    .where('r.rank', '<=', read.limit + 1)
+    .orderBy('r.integrationId')
+    .orderBy(sql`r.id::bigint`, forward ? 'desc' : 'asc')
+    .execute();
 }
 
 /** Enabled capabilities of many integrations of one account (or any account: null, for workers), in one statement. */

@@ -7,7 +7,7 @@ import type {
 import { requireAccount } from '../../lib/access';
 import { badUserInput } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
-import { decodeCursor, encodeCursor, pageSize } from '../../lib/pagination';
+import { decodeCursor, encodeCursor, pageRequest, slicePage } from '../../lib/pagination';
 import type { AccountIntegrationConnectionModel, AccountIntegrationModel } from './models';
 import * as repository from './repository';
 
@@ -53,26 +53,31 @@ export async function listAccountIntegrations(
   args: QueryAccountIntegrationsArgs,
 ): Promise<AccountIntegrationConnectionModel> {
   const { accountId } = requireAccount(ctx.viewer);
-  const limit = pageSize(args.first);
+  const request = pageRequest(args);
   const filter = toListFilter(args.filter);
   const orderBy: AccountIntegrationOrder = args.orderBy ?? { field: 'CREATED_UTC', direction: 'DESC' };
   const order: repository.IntegrationOrder = { field: orderBy.field, direction: orderBy.direction ?? 'DESC' };
-  const after = args.after != null ? decodeCursor(args.after, orderKey(order)) : undefined;
-  if (after && order.field !== 'INTEGRATION_NAME' && !CURSOR_TIMESTAMP.test(after.value)) {
-    throw badUserInput('`after` is not a cursor returned by this API.', ['after']);
+  const argument = request.cursorArgument;
+  const position = request.cursor !== null ? decodeCursor(request.cursor, orderKey(order), argument) : undefined;
+  if (position && order.field !== 'INTEGRATION_NAME' && !CURSOR_TIMESTAMP.test(position.value)) {
+    throw badUserInput(`\`${argument}\` is not a cursor returned by this API.`, [argument]);
   }
 
-  const rows = await repository.listAccountIntegrations(ctx.db, accountId, filter, order, after, limit);
-  const hasNextPage = rows.length > limit;
-  const edges = rows.slice(0, limit).map(({ cursorValue, ...node }) => ({
+  const rows = await repository.listAccountIntegrations(ctx.db, accountId, filter, order, {
+    direction: request.direction,
+    position,
+    limit: request.size,
+  });
+  const page = slicePage(rows, request);
+  const edges = page.rows.map(({ cursorValue, ...node }) => ({
     cursor: encodeCursor({ order: orderKey(order), value: cursorValue, id: node.id }),
     node,
   }));
   return {
     edges,
     pageInfo: {
-      hasNextPage,
-      hasPreviousPage: after !== undefined,
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

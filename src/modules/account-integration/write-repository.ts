@@ -1,8 +1,8 @@
-import { sql, type InsertObject, type Kysely, type Transaction, type Updateable } from 'kysely';
+import { sql, type InsertObject, type Transaction, type Updateable } from 'kysely';
 
 import type { AccountIntegrationsTable, Database, HistoryChange } from '../../db/database';
 import type { IntegrationCapability } from '../../generated/graphql';
-import type { AccountIntegrationModel, HistoryEntryModel } from './models';
+import type { AccountIntegrationModel } from './models';
 import { COLUMN_OF, INTEGRATION_SELECTION } from './repository';
 
 type Trx = Transaction<Database>;
@@ -154,42 +154,6 @@ export async function insertHistory(
       actor: entry.actor,
       changes: JSON.stringify(entry.changes),
     })
-    .execute();
-}
-
-/**
- * History pages of many integrations in one statement: the newest `limit + 1` entries of each
- * (after `beforeId` when paging), via a window function.
- */
-export async function findHistoryPages(
-  db: Kysely<Database>,
-  accountId: string | null,
-  integrationIds: readonly string[],
-  limit: number,
-  beforeId: string | null,
-): Promise<Array<HistoryEntryModel & { integrationId: string }>> {
-  if (integrationIds.length === 0) return [];
-  const ranked = db
-    .selectFrom('account_integration_history as h')
-    .select([
-      'h.id',
-      'h.account_integration_id as integrationId',
-      'h.version',
-      'h.action',
-      'h.actor',
-      'h.occurred_utc as occurredUtc',
-      'h.changes',
-      sql<number>`row_number() over (partition by h.account_integration_id order by h.id desc)`.as('rank'),
-    ])
-    .$if(accountId !== null, (qb) => qb.where('h.account_id', '=', accountId as string))
-    .where('h.account_integration_id', '=', sql<string>`any(${sql.val(integrationIds)}::uuid[])`)
-    .$if(beforeId !== null, (qb) => qb.where('h.id', '<', beforeId as string));
-  return db
-    .selectFrom(ranked.as('r'))
-    .select(['r.id', 'r.integrationId', 'r.version', 'r.action', 'r.actor', 'r.occurredUtc', 'r.changes'])
-    .where('r.rank', '<=', limit + 1)
-    .orderBy('r.integrationId')
-    .orderBy(sql`r.id::bigint`, 'desc')
     .execute();
 }
 

@@ -26,7 +26,8 @@ import { forbidden, unauthenticated, inputError, notFoundError, sqlState } from 
 import { isUuid } from '../../lib/ids';
 import { requireAccount } from '../../lib/access';
 import { validateCapabilityConfig } from '../integration-partner/capability-config';
-import { findCapabilitiesByPartnerIds, findPartnerByKey, findPartnersByIds } from '../integration-partner/repository';
+import { findCapabilitiesByPartnerIds, findPartnersByIds } from '../integration-partner/repository';
+import { findIntegrationPartner } from '../integration-partner/service';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
 import { validateSyncFilters } from '../partner-catalog/sync-filters';
 import * as lifecycle from './lifecycle';
@@ -198,16 +199,13 @@ async function resolvePartner(
   ctx: RequestContext,
   input: CreateAccountIntegrationInput,
 ): Promise<IntegrationPartnerModel | MutationError> {
-  const { integrationPartnerId: id, integrationPartnerKey: key } = input;
-  if ((id == null) === (key == null)) {
-    return inputError(['input', 'integrationPartnerId'], 'Give exactly one of integrationPartnerId and integrationPartnerKey.');
-  }
-  const partner = id != null ? (isUuid(id) ? await ctx.loaders.partnerById.load(id) : null) : await findPartnerByKey(ctx.db, key as string);
+  const ref = input.integrationPartner;
+  const partner = await findIntegrationPartner(ctx, ref);
   if (!partner || !partner.isEnabled) {
     return {
       __typename: 'PartnerUnavailableError',
       code: 'PARTNER_UNAVAILABLE',
-      message: `Partner ${id ?? key} is unknown or not available for new integrations.`,
+      message: `Partner ${ref.id ?? ref.key} is unknown or not available for new integrations.`,
     };
   }
   return partner;

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../context';
-import type { QueryIntegrationPartnerArgs, QueryIntegrationPartnersArgs } from '../../generated/graphql';
+import type { IntegrationPartnerRef, QueryIntegrationPartnerArgs, QueryIntegrationPartnersArgs } from '../../generated/graphql';
 import { requireAuthenticated } from '../../lib/access';
 import { badUserInput } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
@@ -24,12 +24,17 @@ export async function listIntegrationPartners(
 
 export async function getIntegrationPartner(
   ctx: RequestContext,
-  { id, key }: QueryIntegrationPartnerArgs,
+  { by }: QueryIntegrationPartnerArgs,
 ): Promise<IntegrationPartnerModel | null> {
   requireAuthenticated(ctx.viewer);
-  if ((id == null) === (key == null)) {
-    throw badUserInput('Pass exactly one of `id` and `key`.');
-  }
-  if (id != null) return isUuid(id) ? ctx.loaders.partnerById.load(id) : null;
-  return (await repository.findPartnerByKey(ctx.db, key as string)) ?? null;
+  return findIntegrationPartner(ctx, by);
+}
+
+/**
+ * The partner a reference names, or null when there is none. `@oneOf` on `IntegrationPartnerRef`
+ * makes graphql-js refuse a reference with both or neither of `id` and `key` before any resolver runs.
+ */
+export async function findIntegrationPartner(ctx: RequestContext, ref: IntegrationPartnerRef): Promise<IntegrationPartnerModel | null> {
+  if (ref.id != null) return isUuid(ref.id) ? ctx.loaders.partnerById.load(ref.id) : null;
+  return (await repository.findPartnerByKey(ctx.db, ref.key)) ?? null;
 }
