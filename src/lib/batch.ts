@@ -24,13 +24,14 @@ export function indexByKey<Row>(keys: readonly string[], rows: readonly Row[], k
 }
 
 type BatchLoadFunction = (keys: readonly unknown[]) => unknown;
-const observed = new WeakSet<object>();
+const OBSERVED = Symbol('observed');
 
 /** Records each batch's size, labelled `name`. DataLoader has no batch hook, so its batch function is wrapped. */
 function observeLoader<T>(loader: T, name: string, record: (loader: string, size: number) => void): T {
-  if (!(loader instanceof DataLoader) || observed.has(loader)) return loader;
-  observed.add(loader);
-  const internal = loader as unknown as { _batchLoadFn?: BatchLoadFunction };
+  if (!(loader instanceof DataLoader)) return loader;
+  const internal = loader as unknown as { _batchLoadFn?: BatchLoadFunction; [OBSERVED]?: true };
+  if (internal[OBSERVED]) return loader;
+  internal[OBSERVED] = true;
   const batch = internal._batchLoadFn;
   // A DataLoader release that renamed its batch function leaves loaders unmeasured, not broken (the metrics test notices).
   if (typeof batch !== 'function') return loader;
