@@ -30,8 +30,11 @@ export interface DatabaseHandle {
 export type ConnectionTimeouts = Pick<DatabaseTimeouts, 'connectTimeoutMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs'>;
 
 export interface DatabaseOptions {
-  /** Called with the text of every statement the driver sends; used to count statements in tests. */
-  onStatement?: (sqlText: string) => void;
+  /**
+   * Called with every statement the driver sends (its text, parameters and prepared-statement name, if
+   * any); used to count statements in tests and to capture a case's SQL in the benchmark.
+   */
+  onStatement?: (sqlText: string, values: readonly unknown[] | undefined, name: string | undefined) => void;
   /** Where connection errors are reported. Without one they are still handled, silently. */
   logger?: Logger;
   /** Unset (or 0) means no limit, as in Postgres and `pg` themselves. */
@@ -110,12 +113,15 @@ function watchConnectionErrors(pool: pg.Pool, logger: Logger | undefined): void 
  * Every statement is counted for the request it runs in (and traced, when tracing is on), then passed
  * to `onStatement` if the caller gave one.
  */
-function instrumentClient(client: pg.PoolClient, onStatement: ((sqlText: string) => void) | undefined): void {
+function instrumentClient(client: pg.PoolClient, onStatement: DatabaseOptions['onStatement']): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    const first = args[0];
-    const text = typeof first === 'string' ? first : String((first as { text?: string })?.text ?? '');
-    onStatement?.(text);
+    const first = args[0] as string | { text?: string; values?: unknown[]; name?: string } | undefined;
+    const text = typeof first === 'string' ? first : String(first?.text ?? '');
+    if (onStatement) {
+      const values = typeof first === 'string' ? (args[1] as unknown[] | undefined) : first?.values;
+      onStatement(text, values, typeof first === 'string' ? undefined : first?.name);
+    }
     const finished = observeStatement(text);
     const result = query(...args);
     if (finished) {
