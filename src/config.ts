@@ -59,8 +59,15 @@ export interface Config {
   /** ENCRYPTION_KEYS: `id:base64key` entries, newest first. Required in production. */
   encryptionKeys: string | undefined;
   demoApiKey: string | undefined;
+  /**
+   * How long (ms, at most 1000) a replica may trust an API-key lookup it has made; 0 looks every key up
+   * on every request. Bounds how late a revocation takes effect on other replicas.
+   */
+  apiKeyCacheTtlMs: number;
   seedDemo: boolean;
   introspection: boolean;
+  /** GRAPHQL_EXECUTOR: `jit` runs operations compiled by graphql-jit; `graphql-js` is Apollo's plain execution. */
+  graphqlExecutor: 'jit' | 'graphql-js';
   /** Serve the landing page at GET /graphql (Apollo Sandbox in development). */
   landingPage: boolean;
   /** Serve GraphiQL at /graphiql, entirely from this service (works offline). */
@@ -182,8 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
   // Parsed even when unused: a malformed setting is refused wherever it is.
   const maxConnections = parseInteger('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10, 1, 500);
+  const preparedStatements = parseBoolean('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, true);
   const database: DatabaseTarget = databaseUrl
-    ? { kind: 'postgres', connectionString: databaseUrl, maxConnections }
+    ? { kind: 'postgres', connectionString: databaseUrl, maxConnections, preparedStatements }
     : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
   const adminApiKey = parseApiKeySetting('ADMIN_API_KEY', env.ADMIN_API_KEY, 32);
   const workerApiKey = parseApiKeySetting('WORKER_API_KEY', env.WORKER_API_KEY, 32);
@@ -224,9 +232,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerApiKey,
     encryptionKeys: env.ENCRYPTION_KEYS || undefined,
     demoApiKey,
+    apiKeyCacheTtlMs: parseInteger('API_KEY_CACHE_TTL_MS', env.API_KEY_CACHE_TTL_MS, 1000, 0, 1000),
     seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, database.kind === 'pglite' && !production),
     // Magidoc and other documentation tools read the schema by introspection, so it stays on by default.
     introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, true),
+    graphqlExecutor: parseEnum('GRAPHQL_EXECUTOR', env.GRAPHQL_EXECUTOR, ['jit', 'graphql-js'] as const, 'jit'),
     landingPage: parseBoolean('GRAPHQL_LANDING_PAGE', env.GRAPHQL_LANDING_PAGE, !production),
     graphiql: parseBoolean('GRAPHIQL_ENABLED', env.GRAPHIQL_ENABLED, !production),
     logLevel: parseEnum('LOG_LEVEL', env.LOG_LEVEL, ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),

@@ -8,7 +8,7 @@ import { unauthenticated } from './lib/errors';
 import type { Keyring } from './lib/crypto';
 import type { Logger } from './lib/logger';
 import { createAccountLoaders, type AccountLoaders } from './modules/account/loaders';
-import { findActiveApiKeyByHash } from './modules/account/repository';
+import { createApiKeyLookup, type ApiKeyLookup } from './modules/account/api-key-lookup';
 import { currentRequest } from './observability/request-scope';
 import {
   createAccountIntegrationLoaders,
@@ -73,6 +73,8 @@ export interface RequestContext {
   deadline: number;
   /** The operation's cost, set once it is priced (before execution); charged to the rate limit. */
   operationCost?: number;
+  /** API-key lookups (cached briefly); revoking a key makes it forget the key. */
+  apiKeys: ApiKeyLookup;
 }
 
 export interface ContextDependencies {
@@ -80,13 +82,15 @@ export interface ContextDependencies {
   logger: Logger;
   config: Config;
   keyring: Keyring;
+  /** Shared by the server's requests; without one, every request looks its key up. */
+  apiKeys?: ApiKeyLookup;
 }
 
 const anonymous: AnonymousViewer = { role: 'ANONYMOUS', accountId: null, apiKeyId: null };
 
 /** Who is calling: a missing header is anonymous; a present but unknown or revoked key is rejected outright. */
 export async function authenticate(
-  deps: ContextDependencies,
+  deps: ContextDependencies & { apiKeys: ApiKeyLookup },
   authorization: string | undefined,
 ): Promise<Viewer> {
   if (authorization === undefined || authorization.trim() === '') return anonymous;
@@ -98,7 +102,7 @@ export async function authenticate(
   if (deps.config.workerApiKey && keysEqual(key, deps.config.workerApiKey)) {
     return { role: 'WORKER', accountId: null, apiKeyId: null, actor: 'worker' };
   }
-  const apiKey = await findActiveApiKeyByHash(deps.db, hashApiKey(key));
+  const apiKey = await deps.apiKeys.find(hashApiKey(key));
   if (!apiKey) throw unauthenticated('The API key is unknown or has been revoked.');
   return { role: 'ACCOUNT', accountId: apiKey.accountId, apiKeyId: apiKey.id, actor: `api-key:${apiKey.id}` };
 }
@@ -122,7 +126,8 @@ export async function createRequestContext(
   requestId: string,
 ): Promise<RequestContext> {
   const startedAt = Date.now();
-  const viewer = await authenticate(deps, headers.authorization);
+  const apiKeys = deps.apiKeys ?? createApiKeyLookup(deps.db, 0);
+  const viewer = await authenticate({ ...deps, apiKeys }, headers.authorization);
   const loaders: Loaders = {
     ...createIntegrationPartnerLoaders(deps.db),
     ...createAccountIntegrationLoaders(deps.db, tenantScope(viewer)),
@@ -141,6 +146,7 @@ export async function createRequestContext(
     config: deps.config,
     keyring: deps.keyring,
     idempotencyKeyHeader: headers.idempotencyKey,
+    apiKeys,
     loaders: recordBatch ? observeBatchSizes(loaders, recordBatch) : loaders,
   };
 }

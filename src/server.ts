@@ -6,6 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 
+import { createApiKeyLookup } from './modules/account/api-key-lookup';
 import { createRequestContext, type ContextDependencies, type RequestContext } from './context';
 import { poolStatistics } from './db/create-database';
 import { databaseFailure } from './db/errors';
@@ -41,6 +42,7 @@ export async function createAppServer(
   deps: ContextDependencies & { persistedOperations?: PersistedOperations; demoApiKey?: string },
 ): Promise<AppServer> {
   const { config, logger } = deps;
+  const contextDeps = { ...deps, apiKeys: deps.apiKeys ?? createApiKeyLookup(deps.db, config.apiKeyCacheTtlMs) };
   const httpServer = http.createServer();
   let accepting = true;
   // Read once (main.ts reads it before opening the database): a bad manifest stops the start, naming the file.
@@ -78,7 +80,7 @@ export async function createAppServer(
       context: async ({ req, res }) => {
         try {
           return await createRequestContext(
-            deps,
+            contextDeps,
             { authorization: req.headers.authorization, idempotencyKey: req.get('idempotency-key') },
             res.locals.requestId as string,
           );

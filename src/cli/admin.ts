@@ -6,6 +6,7 @@ import type { AdminViewer, RequestContext } from '../context';
 import type { Database } from '../db/database';
 import type { Keyring } from '../lib/crypto';
 import { isUuid } from '../lib/ids';
+import { createApiKeyLookup } from '../modules/account/api-key-lookup';
 import { createAccountLoaders } from '../modules/account/loaders';
 import { createAccountIntegrationLoaders } from '../modules/account-integration/loaders';
 import { createActivityLoaders } from '../modules/activity/loaders';
@@ -42,6 +43,8 @@ export function adminContext(io: CommandIo, db: Kysely<Database>): RequestContex
     idempotencyKeyHeader: undefined,
     requestId: randomUUID(),
     deadline: Number.POSITIVE_INFINITY,
+    // The CLI runs in its own process: the service's replicas notice a revocation within their cache's TTL.
+    apiKeys: createApiKeyLookup(db, 0),
     loaders: {
       ...createIntegrationPartnerLoaders(db),
       ...createAccountIntegrationLoaders(db, scope),

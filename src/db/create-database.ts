@@ -14,7 +14,13 @@ import { failureCause } from './errors';
 const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; connectionString: string; maxConnections?: number }
+  | {
+      kind: 'postgres';
+      connectionString: string;
+      maxConnections?: number;
+      /** Run repeated statements as named prepared statements (off behind PgBouncer in transaction mode). */
+      preparedStatements?: boolean;
+    }
   /** `dataDir` is a directory, or `memory://` for a throw-away database. */
   | { kind: 'pglite'; dataDir: string; loadDataDir?: Blob };
 
@@ -80,7 +86,9 @@ export async function createDatabase(target: DatabaseTarget, options: DatabaseOp
     pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
   }
   watchConnectionErrors(pool, options.logger);
-  pool.on('connect', (client) => instrumentClient(client, options.onStatement));
+  // PGlite speaks the same protocol in-process: prepared statements work there too.
+  const prepare = target.kind === 'pglite' || target.preparedStatements !== false ? statementNamer() : undefined;
+  pool.on('connect', (client) => instrumentClient(client, options.onStatement, prepare));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return {
@@ -113,9 +121,18 @@ function watchConnectionErrors(pool: pg.Pool, logger: Logger | undefined): void 
  * Every statement is counted for the request it runs in (and traced, when tracing is on), then passed
  * to `onStatement` if the caller gave one.
  */
-function instrumentClient(client: pg.PoolClient, onStatement: DatabaseOptions['onStatement']): void {
+function instrumentClient(
+  client: pg.PoolClient,
+  onStatement: DatabaseOptions['onStatement'],
+  prepare: StatementNamer | undefined,
+): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const prepared = new Set<string>();
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    if (prepare && typeof args[0] === 'string' && Array.isArray(args[1]) && args.length === 2) {
+      const name = prepare(args[0], prepared);
+      if (name !== undefined) args = [{ name, text: args[0], values: args[1] }];
+    }
     const first = args[0] as string | { text?: string; values?: unknown[]; name?: string } | undefined;
     const text = typeof first === 'string' ? first : String(first?.text ?? '');
     if (onStatement) {
@@ -129,6 +146,38 @@ function instrumentClient(client: pg.PoolClient, onStatement: DatabaseOptions['o
       else finished();
     }
     return result;
+  };
+}
+
+/** Gives a statement's text its prepared-statement name on this connection, or undefined to run it unnamed. */
+type StatementNamer = (text: string, preparedOnConnection: Set<string>) => string | undefined;
+
+/** Distinct statement texts named per process, and prepared per connection; past these, statements run unnamed. */
+const MAX_NAMED_STATEMENTS = 2000;
+const MAX_PREPARED_PER_CONNECTION = 500;
+/** Data statements only: transaction control and `set` gain nothing from a plan. */
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
+/**
+ * Kysely sends each query as text and parameters, so Postgres parses and plans it every time. The same
+ * text (built from the same query shape) is given the same name here, and `pg` then parses it once per
+ * connection and runs its saved plan after. Both bounds keep memory finite whatever shapes clients ask
+ * for; a shape past them simply runs as before.
+ */
+function statementNamer(): StatementNamer {
+  const names = new Map<string, string>();
+  return (text, preparedOnConnection) => {
+    let name = names.get(text);
+    if (name === undefined) {
+      if (names.size >= MAX_NAMED_STATEMENTS || !PREPARABLE.test(text)) return undefined;
+      name = `ai_${names.size.toString(36)}`;
+      names.set(text, name);
+    }
+    if (!preparedOnConnection.has(name)) {
+      if (preparedOnConnection.size >= MAX_PREPARED_PER_CONNECTION) return undefined;
+      preparedOnConnection.add(name);
+    }
+    return name;
   };
 }
 

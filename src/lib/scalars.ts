@@ -9,6 +9,9 @@ import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 /** RFC 3339 `date-time` (section 5.6) with an upper-case `T` and `Z`: seconds and an offset are required. */
 const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
+/** What `Date#toISOString` writes for years 0–9999. */
+const CANONICAL_OUTPUT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string' || !RFC3339_DATE_TIME.test(value)) {
     throw new GraphQLError('DateTime must be an RFC 3339 date-time with seconds and an offset, such as 2026-11-22T15:40:16Z.');
@@ -28,6 +31,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     '(for example `2026-11-22T15:40:16.000Z`). Inputs must carry seconds and an explicit offset or `Z`.',
   specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
   serialize(value) {
+    // Projected reads render timestamps in SQL exactly as toISOString would (see the integration repository).
+    if (typeof value === 'string' && CANONICAL_OUTPUT.test(value)) return value;
     const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
     if (!date || Number.isNaN(date.getTime())) {
       throw new GraphQLError('DateTime cannot represent a value that is not a valid date.');

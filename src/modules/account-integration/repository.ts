@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type AliasedRawBuilder, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 
 import type { AccountIntegrationsTable, Database } from '../../db/database';
 import type {
@@ -10,57 +10,16 @@ import type {
 import type { CursorPosition } from '../../lib/pagination';
 import { escapeLike } from '../../lib/sql';
 import type { AccountIntegrationModel, HistoryEntryModel } from './models';
+import { COLUMN_OF, TIMESTAMP_FIELDS } from './columns';
+import { fullProjection, type IntegrationProjection } from './projection';
+
+export { COLUMN_OF } from './columns';
 
 type Db = Kysely<Database>;
 /** The database as seen by queries that alias account_integrations to `ai`. */
 export type AiDatabase = Database & { ai: AccountIntegrationsTable };
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type IntegrationQuery = SelectQueryBuilder<AiDatabase, 'ai', {}>;
-
-/** GraphQL field -> column, for every exposed column. Credentials are deliberately absent. */
-export const COLUMN_OF = {
-  id: 'id',
-  accountId: 'account_id',
-  audienceId: 'audience_id',
-  integrationPartnerId: 'integration_partner_id',
-  integrationName: 'integration_name',
-  activitySyncMode: 'activity_sync_mode',
-  activityTarget: 'activity_target',
-  engagementFieldLevel: 'engagement_field_level',
-  connectionStatus: 'connection_status',
-  capabilityConfig: 'capability_config',
-  syncFilters: 'sync_filters',
-  captureWebhookPayloads: 'capture_webhook_payloads',
-  consecutiveErrorCount: 'consecutive_error_count',
-  cooldownMinutes: 'cooldown_minutes',
-  debounceWindowSeconds: 'debounce_window_seconds',
-  engagementFieldsCreatedUtc: 'engagement_fields_created_utc',
-  isActive: 'is_active',
-  isQuarantined: 'is_quarantined',
-  isDeleted: 'is_deleted',
-  lastEngagementSyncContactCount: 'last_engagement_sync_contact_count',
-  lastEngagementSyncUtc: 'last_engagement_sync_utc',
-  lastErrorMessage: 'last_error_message',
-  lastErrorUtc: 'last_error_utc',
-  lastTokenRefreshUtc: 'last_token_refresh_utc',
-  accessTokenExpiresAt: 'access_token_expires_at',
-  nextRefreshCheckUtc: 'next_refresh_check_utc',
-  tokenRefreshAttempts: 'token_refresh_attempts',
-  tokenScope: 'token_scope',
-  tokenType: 'token_type',
-  notificationEmail: 'notification_email',
-  ownerEmail: 'owner_email',
-  webhookRegistered: 'webhook_registered',
-  webhookLastHealthCheckUtc: 'webhook_last_health_check_utc',
-  webhookVerificationSecretEncrypted: 'webhook_verification_secret_encrypted',
-  deletedUtc: 'deleted_utc',
-  deletedBy: 'deleted_by',
-  version: 'version',
-  createdBy: 'created_by',
-  createdUtc: 'created_utc',
-  modifiedBy: 'modified_by',
-  modifiedUtc: 'modified_utc',
-} as const satisfies Record<keyof AccountIntegrationModel, keyof AccountIntegrationsTable>;
 
 export const INTEGRATION_SELECTION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(`ai.${column}`).as(field));
 
@@ -69,13 +28,47 @@ export function selectIntegration<O>(query: SelectQueryBuilder<AiDatabase, 'ai',
   return query.select(INTEGRATION_SELECTION).$castTo<AccountIntegrationModel>();
 }
 
+/**
+ * The select list of a projection. Timestamps are rendered by Postgres as the API's own text (UTC,
+ * milliseconds, as `Date#toISOString` writes it), so the driver does not build a `Date` that the
+ * DateTime scalar would only turn back into the same string. Capabilities come as a text array, in the
+ * enum's order, as the capabilities loader returns them.
+ */
+function projectedSelection(projection: IntegrationProjection) {
+  const selection: Array<AliasedRawBuilder<unknown, string>> = projection.fields.map((field) => {
+    const column = sql.ref(`ai.${COLUMN_OF[field]}`);
+    return TIMESTAMP_FIELDS.has(field)
+      ? sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(field)
+      : column.as(field);
+  });
+  if (projection.capabilities) {
+    selection.push(
+      sql<string[]>`array(select c.capability::text from account_integration_capabilities c where c.account_integration_id = ai.id and c.account_id = ai.account_id order by c.capability)`.as(
+        'enabledCapabilities',
+      ),
+    );
+  }
+  return selection;
+}
+
+/**
+ * An integration row as a projected read returns it: only the projected fields are present (timestamps
+ * as ISO text), plus its enabled capabilities when the projection asked for them.
+ */
+export type ProjectedIntegration = AccountIntegrationModel & { enabledCapabilities?: IntegrationCapability[] };
+
+function selectProjected<O>(query: SelectQueryBuilder<AiDatabase, 'ai', O>, projection: IntegrationProjection) {
+  return query.select(projectedSelection(projection)).$castTo<ProjectedIntegration>();
+}
+
 export async function findAccountIntegrationById(
   db: Db,
   accountId: string,
   id: string,
-  options: { includeDeleted?: boolean } = {},
-): Promise<AccountIntegrationModel | undefined> {
-  let query = selectIntegration(db.selectFrom('account_integrations as ai'))
+  options: { includeDeleted?: boolean; projection?: IntegrationProjection } = {},
+): Promise<ProjectedIntegration | undefined> {
+  const from = db.selectFrom('account_integrations as ai');
+  let query = (options.projection ? selectProjected(from, options.projection) : selectIntegration(from))
     .where('ai.account_id', '=', accountId)
     .where('ai.id', '=', id);
   if (!options.includeDeleted) query = query.where('ai.is_deleted', '=', false);
@@ -149,7 +142,8 @@ export async function listAccountIntegrations(
   filter: IntegrationListFilter,
   order: IntegrationOrder,
   read: KeysetRead,
-): Promise<Array<AccountIntegrationModel & { cursorValue: string }>> {
+  projection: IntegrationProjection = fullProjection(),
+): Promise<Array<ProjectedIntegration & { cursorValue: string }>> {
   const { column, cursorValue, cast } = orderColumns[order.field];
   const ascending = (order.direction === 'ASC') === (read.direction === 'forward');
   const scan = ascending ? 'asc' : 'desc';
@@ -160,7 +154,7 @@ export async function listAccountIntegrations(
       sql<boolean>`(${sql.ref(column)}, ai.id) ${comparison} (cast(${read.position.value} as ${sql.raw(cast)}), cast(${read.position.id} as uuid))`,
     );
   }
-  return selectIntegration(query)
+  return selectProjected(query, projection)
     .select(cursorValue.as('cursorValue'))
     .orderBy(column, scan)
     .orderBy('ai.id', scan)

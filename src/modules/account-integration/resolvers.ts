@@ -4,6 +4,7 @@ import type { RequestContext } from '../../context';
 import type { Resolvers, ResolversTypes } from '../../generated/graphql';
 import { historyOf } from './history';
 import type { AccountIntegrationModel } from './models';
+import { projectionFromInfo } from './projection';
 import * as service from './service';
 import * as writes from './write-service';
 
@@ -28,8 +29,10 @@ function toEventPayload(payload: Awaited<ResolversTypes['AccountIntegrationPaylo
 
 export const accountIntegrationResolvers: Resolvers = {
   Query: {
-    accountIntegration: (_parent, { id }, ctx) => service.getAccountIntegration(ctx, id),
-    accountIntegrations: (_parent, args, ctx) => service.listAccountIntegrations(ctx, args),
+    accountIntegration: (_parent, { id }, ctx, info) =>
+      service.getAccountIntegration(ctx, id, projectionFromInfo(info, [])),
+    accountIntegrations: (_parent, args, ctx, info) =>
+      service.listAccountIntegrations(ctx, args, projectionFromInfo(info, ['edges', 'node'])),
   },
   Mutation: {
     createAccountIntegration: (_parent, { input, idempotencyKey }, ctx) => writes.createAccountIntegration(ctx, input, idempotencyKey),

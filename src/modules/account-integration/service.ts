@@ -9,17 +9,33 @@ import { badUserInput } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { decodeCursor, encodeCursor, pageRequest, slicePage } from '../../lib/pagination';
 import type { AccountIntegrationConnectionModel, AccountIntegrationModel } from './models';
+import type { IntegrationProjection } from './projection';
 import * as repository from './repository';
 
 const MAX_SEARCH_LENGTH = 200;
 /** Timestamp sort values in cursors, as rendered by the repository (UTC, microseconds). */
 const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/**
+ * Capabilities read along with the rows are handed to the capabilities loader, so `capabilities` and
+ * `hasCapability` cost no statement of their own.
+ */
+function withCapabilitiesPrimed(ctx: RequestContext, row: repository.ProjectedIntegration): AccountIntegrationModel {
+  const { enabledCapabilities, ...integration } = row;
+  if (enabledCapabilities) ctx.loaders.capabilitiesByIntegrationId.prime(integration.id, enabledCapabilities);
+  return integration;
+}
+
 /** Null for a missing, soft-deleted or other account's integration: the three are indistinguishable. */
-export async function getAccountIntegration(ctx: RequestContext, id: string): Promise<AccountIntegrationModel | null> {
+export async function getAccountIntegration(
+  ctx: RequestContext,
+  id: string,
+  projection?: IntegrationProjection,
+): Promise<AccountIntegrationModel | null> {
   const { accountId } = requireAccount(ctx.viewer);
   if (!isUuid(id)) return null;
-  return (await repository.findAccountIntegrationById(ctx.db, accountId, id)) ?? null;
+  const row = await repository.findAccountIntegrationById(ctx.db, accountId, id, { projection });
+  return row ? withCapabilitiesPrimed(ctx, row) : null;
 }
 
 function toListFilter(filter: AccountIntegrationFilter | null | undefined): repository.IntegrationListFilter {
@@ -51,6 +67,7 @@ function orderKey(order: repository.IntegrationOrder): string {
 export async function listAccountIntegrations(
   ctx: RequestContext,
   args: QueryAccountIntegrationsArgs,
+  projection?: IntegrationProjection,
 ): Promise<AccountIntegrationConnectionModel> {
   const { accountId } = requireAccount(ctx.viewer);
   const request = pageRequest(args);
@@ -63,15 +80,18 @@ export async function listAccountIntegrations(
     throw badUserInput(`\`${argument}\` is not a cursor returned by this API.`, [argument]);
   }
 
-  const rows = await repository.listAccountIntegrations(ctx.db, accountId, filter, order, {
-    direction: request.direction,
-    position,
-    limit: request.size,
-  });
+  const rows = await repository.listAccountIntegrations(
+    ctx.db,
+    accountId,
+    filter,
+    order,
+    { direction: request.direction, position, limit: request.size },
+    projection,
+  );
   const page = slicePage(rows, request);
-  const edges = page.rows.map(({ cursorValue, ...node }) => ({
-    cursor: encodeCursor({ order: orderKey(order), value: cursorValue, id: node.id }),
-    node,
+  const edges = page.rows.map(({ cursorValue, ...row }) => ({
+    cursor: encodeCursor({ order: orderKey(order), value: cursorValue, id: row.id }),
+    node: withCapabilitiesPrimed(ctx, row),
   }));
   return {
     edges,

@@ -79,6 +79,8 @@ export async function revokeApiKey(
   requireAdmin(ctx.viewer);
   const apiKey = isUuid(input.apiKeyId) ? await repository.revokeApiKey(ctx.db, input.apiKeyId) : undefined;
   if (!apiKey) return { apiKey: null, errors: [notFoundError(`No API key ${input.apiKeyId}.`)] };
+  // Other replicas notice within their cache's TTL (at most a second); this one, now.
+  ctx.apiKeys.forget(apiKey.id);
   ctx.logger.info({ accountId: apiKey.accountId, apiKeyId: apiKey.id }, 'api key revoked');
   return { apiKey, errors: [] };
 }

@@ -1,0 +1,78 @@
+import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+
+import { INTEGRATION_FIELDS } from './columns';
+import type { AccountIntegrationModel } from './models';
+
+type ModelField = keyof AccountIntegrationModel;
+
+/**
+ * Which integration columns one read takes, and whether it brings the enabled capabilities along. Only
+ * what the operation selects is read: a page of 50 names does not parse 41 columns per row.
+ */
+export interface IntegrationProjection {
+  /** Model fields to select (always including `id`), in a stable order so equal projections share SQL. */
+  fields: readonly ModelField[];
+  /** Read each row's enabled capabilities in the same statement (for `capabilities` / `hasCapability`). */
+  capabilities: boolean;
+}
+
+/** Model fields a computed GraphQL field reads; scalar fields read themselves. */
+const NEEDS: Partial<Record<string, readonly ModelField[]>> = {
+  integrationPartner: ['integrationPartnerId'],
+  audience: ['audienceId'],
+  effectiveCooldownMinutes: ['cooldownMinutes', 'integrationPartnerId'],
+  effectiveDebounceWindowSeconds: ['debounceWindowSeconds', 'integrationPartnerId'],
+  capabilities: [],
+  hasCapability: [],
+  history: [],
+  __typename: [],
+};
+
+const WITH_CAPABILITIES = new Set(['capabilities', 'hasCapability']);
+
+/** Every field, for callers with no GraphQL selection to go by (and for fields this file does not know). */
+export function fullProjection(): IntegrationProjection {
+  return { fields: INTEGRATION_FIELDS, capabilities: false };
+}
+
+/**
+ * The projection of the integrations an operation selects at `path` below the current field (`[]`:
+ * the field itself returns integrations; `['edges', 'node']`: a connection's nodes). Fragments are
+ * followed; `@skip`/`@include` are ignored, which can only read a column more. A field this file does
+ * not know reads every column, so a new resolver is never handed a row without what it needs.
+ */
+export function projectionFromInfo(info: GraphQLResolveInfo, path: readonly string[]): IntegrationProjection {
+  let sets = info.fieldNodes.map((node) => node.selectionSet).filter((set) => set !== undefined);
+  for (const name of path) {
+    sets = sets.flatMap((set) => collectFields(set, info.fragments).filter((field) => field.name.value === name))
+      .map((field) => field.selectionSet)
+      .filter((set) => set !== undefined);
+  }
+  const known = new Set<string>(INTEGRATION_FIELDS);
+  const wanted = new Set<ModelField>(['id']);
+  let capabilities = false;
+  for (const field of sets.flatMap((set) => collectFields(set, info.fragments))) {
+    const name = field.name.value;
+    const needs = NEEDS[name];
+    if (needs) needs.forEach((needed) => wanted.add(needed));
+    else if (known.has(name)) wanted.add(name as ModelField);
+    else return fullProjection();
+    if (WITH_CAPABILITIES.has(name)) capabilities = true;
+  }
+  return { fields: INTEGRATION_FIELDS.filter((field) => wanted.has(field)), capabilities };
+}
+
+/** The fields of a selection set, with fragment spreads and inline fragments flattened. */
+function collectFields(set: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): FieldNode[] {
+  const fields: FieldNode[] = [];
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) fields.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) fields.push(...collectFields(selection.selectionSet, fragments, seen));
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = fragments[selection.name.value];
+      if (fragment) fields.push(...collectFields(fragment.selectionSet, fragments, seen));
+    }
+  }
+  return fields;
+}
