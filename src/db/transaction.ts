@@ -30,21 +30,17 @@ function backoffMs(attempt: number): number {
 }
 
 /**
- * Runs `work` in a transaction and runs the whole of it again when Postgres aborts it with a
- * serialization failure or a deadlock (40001, 40P01), at most `retries` more times, after a short
- * jittered pause. Postgres rolled the failed attempt back, so `work` must only have effects through
- * `trx` or effects that are safe to repeat (priming a request's loaders is). When the retries are
- * spent the last error is thrown; the error policy reports it as SERVICE_UNAVAILABLE.
+ * Runs `work` again when Postgres aborts it with a serialization failure or a deadlock (40001, 40P01),
+ * at most `retries` more times, after a short jittered pause. Postgres rolled the failed statement or
+ * transaction back, so `work` must be safe to run again from its start: only effects through the
+ * database, each statement a transaction of its own or inside one transaction, plus effects safe to
+ * repeat (priming a request's loaders is). When the retries are spent the last error is thrown; the
+ * error policy reports it as SERVICE_UNAVAILABLE.
  */
-export async function runTransaction<DB, T>(
-  db: Kysely<DB>,
-  options: TransactionOptions,
-  work: (trx: Transaction<DB>) => Promise<T>,
-): Promise<T> {
+export async function runRetrying<T>(options: TransactionOptions, work: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const builder = options.isolationLevel ? db.transaction().setIsolationLevel(options.isolationLevel) : db.transaction();
-      return await builder.execute(work);
+      return await work();
     } catch (error) {
       const outOfTime = options.deadline !== undefined && Date.now() >= options.deadline;
       if (!isRetryableTransactionError(error) || attempt >= options.retries || outOfTime) throw error;
@@ -52,4 +48,16 @@ export async function runTransaction<DB, T>(
       await sleep(backoffMs(attempt));
     }
   }
+}
+
+/** Runs `work` in a transaction, the whole of it again after a serialization failure or deadlock (see runRetrying). */
+export function runTransaction<DB, T>(
+  db: Kysely<DB>,
+  options: TransactionOptions,
+  work: (trx: Transaction<DB>) => Promise<T>,
+): Promise<T> {
+  return runRetrying(options, () => {
+    const builder = options.isolationLevel ? db.transaction().setIsolationLevel(options.isolationLevel) : db.transaction();
+    return builder.execute(work);
+  });
 }

@@ -38,7 +38,9 @@ export function createLogger(level: LogLevel = 'info', write?: (line: string) =>
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
-  if (!write) return pino(options);
+  // Asynchronous: a request's log line does not wait for its own write system call. Lines written while
+  // one write is in flight go out together in the next; pino flushes what is pending when the process exits.
+  if (!write) return pino(options, pino.destination({ dest: 1, sync: false }));
   return pino(options, { write: (chunk: string) => write(chunk.replace(/\n$/, '')) });
 }
 

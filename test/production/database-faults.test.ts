@@ -290,11 +290,12 @@ describeFaults('database faults on a throwaway Postgres cluster', () => {
     it('retries a request whose transaction was chosen as a deadlock victim, and it commits once', async () => {
       const id = await insertIntegration(app, tenant, { integration_name: 'Contended' });
       const historyBefore = Number((await admin.query('select count(*) from account_integration_history where account_integration_id = $1', [id])).rows[0].count);
-      // The request locks the row, updates it, then waits to append history behind our table lock;
-      // we then wait for its row lock. Our deadlock check is 30 s away, the request's 0.5 s: it is the victim.
+      // The request updates the row and appends history in one statement, which takes its table locks
+      // before any row lock: we hold the row, the request waits for it holding its lock on the history
+      // table, and we then ask for that table. Our deadlock check is 30 s away, the request's 0.5 s: it is the victim.
       await admin.query('begin');
       await admin.query(`set local deadlock_timeout = '30s'`);
-      await admin.query('lock table account_integration_history in share mode');
+      await admin.query('select id from account_integrations where id = $1 for update', [id]);
       const request = send(RENAME, { input: { id, expectedVersion: 1, integrationName: 'Renamed' } });
       const waiting = await eventually(async () => {
         const { rows } = await admin.query(
@@ -304,7 +305,7 @@ describeFaults('database faults on a throwaway Postgres cluster', () => {
         return rows.length > 0;
       }, 3000);
       expect(waiting).toBe(true);
-      await admin.query('select id from account_integrations where id = $1 for update', [id]);
+      await admin.query('lock table account_integration_history in share mode');
       await admin.query('commit');
       const outcome = await request;
       const payload = (JSON.parse(outcome.body) as { data: { updateAccountIntegration: { ok: boolean; accountIntegration: { version: number } } } })

@@ -46,6 +46,24 @@ export function usesExpiringTokens(partner: PartnerPolicy): boolean {
   return partner.authType !== 'API_KEY';
 }
 
+/**
+ * A new integration: active and not yet connected. OAuth-style tokens do not exist until the first
+ * refresh: expired now, checked now. API keys never expire.
+ */
+export function onCreate(partner: PartnerPolicy, now: Date) {
+  const expiring = usesExpiringTokens(partner);
+  return {
+    connectionStatus: 'NOT_CONNECTED' as ConnectionStatus,
+    isActive: true,
+    isQuarantined: false,
+    consecutiveErrorCount: 0,
+    tokenRefreshAttempts: 0,
+    accessTokenExpiresAt: expiring ? now : NEVER,
+    nextRefreshCheckUtc: expiring ? now : NEVER,
+    webhookRegistered: false,
+  };
+}
+
 export function onSyncError(state: LifecycleState, partner: PartnerPolicy) {
   if (!SYNCING.includes(state.connectionStatus)) return refuse<never>(state, 'A sync error');
   const consecutiveErrorCount = state.consecutiveErrorCount + 1;

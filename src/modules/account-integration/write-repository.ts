@@ -1,10 +1,12 @@
-import { sql, type InsertObject, type Transaction, type Updateable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction, type Updateable } from 'kysely';
 
 import type { AccountIntegrationsTable, Database, HistoryChange } from '../../db/database';
 import type { IntegrationCapability } from '../../generated/graphql';
+import type { IntegrationPartnerModel } from '../integration-partner/models';
 import type { AccountIntegrationModel } from './models';
-import { COLUMN_OF, INTEGRATION_SELECTION } from './repository';
+import { COLUMN_OF } from './repository';
 
+type Db = Kysely<Database>;
 type Trx = Transaction<Database>;
 
 /** What a write may change, by GraphQL field name (id, account, partner, audit columns excluded). */
@@ -18,8 +20,58 @@ export type IntegrationChanges = Partial<
 
 const JSON_FIELDS = new Set<string>(['capabilityConfig', 'syncFilters']);
 
+/** Every model field of `ai`, aliased to its GraphQL name. */
+export const READ_INTEGRATION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(`ai.${column}`).as(field));
+
 /** `returning` list of inserts and updates of account_integrations: one unqualified column per model field. */
-const RETURNING_INTEGRATION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(column).as(field));
+export const RETURNING_INTEGRATION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(column).as(field));
+
+/** Model field -> column of integration_partners. */
+const PARTNER_COLUMN_OF = {
+  id: 'id',
+  key: 'key',
+  name: 'name',
+  description: 'description',
+  category: 'category',
+  authType: 'auth_type',
+  releaseStatus: 'release_status',
+  docsUrl: 'docs_url',
+  defaultCooldownMinutes: 'default_cooldown_minutes',
+  defaultDebounceWindowSeconds: 'default_debounce_window_seconds',
+  quarantineThreshold: 'quarantine_threshold',
+  tokenRefreshLeadMinutes: 'token_refresh_lead_minutes',
+  maxTokenRefreshAttempts: 'max_token_refresh_attempts',
+  supportsWebhooks: 'supports_webhooks',
+  isEnabled: 'is_enabled',
+  credentialFields: 'credential_fields',
+} as const satisfies Record<keyof IntegrationPartnerModel, keyof Database['integration_partners']>;
+
+/**
+ * The partner `p` as one JSON value shaped like IntegrationPartnerModel, so it rides along in the same
+ * row as what it belongs to. Exact: the partner has only text, integer, boolean and JSON columns.
+ */
+export const PARTNER_JSON: RawBuilder<IntegrationPartnerModel> = sql<IntegrationPartnerModel>`json_build_object(${sql.join(
+  Object.entries(PARTNER_COLUMN_OF).flatMap(([field, column]) => [sql.lit(field), sql.ref(`p.${column}`)]),
+)})`;
+
+/**
+ * The database clock, read once per write and stamped on every timestamp it writes: as a `Date` for
+ * the rules, and as ISO-8601 text exact to the microsecond for the columns.
+ */
+export interface DatabaseClock {
+  databaseNow: Date;
+  databaseClock: string;
+}
+
+export const CLOCK_SELECTION = [
+  sql<Date>`now()`.as('databaseNow'),
+  sql<string>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('databaseClock'),
+] as const;
+
+/** A clock reading written into a timestamptz column. */
+export function atClock(clock: string): RawBuilder<Date> {
+  return sql<Date>`cast(${clock} as timestamptz)`;
+}
 
 function toColumns(changes: IntegrationChanges): Updateable<AccountIntegrationsTable> {
   const columns: Record<string, unknown> = {};
@@ -36,70 +88,89 @@ function toColumns(changes: IntegrationChanges): Updateable<AccountIntegrationsT
   return columns as Updateable<AccountIntegrationsTable>;
 }
 
+/** An integration as a change sees it: the row, its partner, whether it holds credentials, and the clock. */
+export type CurrentIntegration = AccountIntegrationModel &
+  DatabaseClock & {
+    hasCredentials: boolean;
+    partner: IntegrationPartnerModel;
+  };
+
 /**
- * Locks one integration for the rest of the transaction. With an account id it is scoped to that
- * account (another account's row is simply not found); workers pass null and act on any account.
+ * One integration with its partner, in one statement. With an account id it is scoped to that account
+ * (another account's row is simply not found); workers pass null and act on any account. `lock` (inside
+ * a transaction only) locks the integration row, not the partner, for the rest of the transaction.
  */
-export async function lockIntegration(
-  trx: Trx,
+export async function readIntegrationForWrite(
+  db: Db,
   accountId: string | null,
   id: string,
-  options: { includeDeleted?: boolean } = {},
-): Promise<(AccountIntegrationModel & { databaseNow: Date }) | undefined> {
-  let query = trx
+  options: { includeDeleted?: boolean; lock?: boolean } = {},
+): Promise<CurrentIntegration | undefined> {
+  let query = db
     .selectFrom('account_integrations as ai')
-    .select(INTEGRATION_SELECTION)
-    // The database clock, read with the lock, stamps every timestamp this mutation writes.
-    .select(sql<Date>`now()`.as('databaseNow'))
+    .innerJoin('integration_partners as p', 'p.id', 'ai.integration_partner_id')
+    .select(READ_INTEGRATION)
+    .select([...CLOCK_SELECTION, sql<boolean>`ai.credentials_encrypted is not null`.as('hasCredentials'), PARTNER_JSON.as('partner')])
     .where('ai.id', '=', id);
   if (accountId !== null) query = query.where('ai.account_id', '=', accountId);
   if (!options.includeDeleted) query = query.where('ai.is_deleted', '=', false);
-  return query.forUpdate().$castTo<AccountIntegrationModel & { databaseNow: Date }>().executeTakeFirst();
+  if (options.lock) query = query.forUpdate('ai');
+  return query.$castTo<CurrentIntegration>().executeTakeFirst();
 }
 
-/** Applies changes, bumps the version and stamps the modifier with the database clock. */
-export async function updateIntegration(
-  trx: Trx,
-  id: string,
-  changes: IntegrationChanges,
-  actor: string,
-): Promise<AccountIntegrationModel> {
-  return trx
-    .updateTable('account_integrations as ai')
-    .set({
-      ...toColumns(changes),
-      version: sql<number>`ai.version + 1`,
-      modified_by: actor,
-      modified_utc: sql<Date>`now()`,
-    })
-    .where('ai.id', '=', id)
-    .returning(RETURNING_INTEGRATION)
+export interface IntegrationWrite {
+  id: string;
+  /** The version the changes were decided on: the write happens only if the row is still at it. */
+  version: number;
+  changes: IntegrationChanges;
+  actor: string;
+  /** The clock read with the row (DatabaseClock.databaseClock): stamps modified_utc. */
+  clock: string;
+  action: string;
+  history: HistoryChange[];
+}
+
+/**
+ * Applies changes, bumps the version, stamps the modifier and appends the history entry, in one
+ * statement (so atomically, with or without a transaction around it), if the row is still at
+ * `version`. Undefined when it is not: someone changed it since it was read.
+ */
+export async function writeChanges(db: Db, write: IntegrationWrite): Promise<AccountIntegrationModel | undefined> {
+  return db
+    .with('updated', (qb) =>
+      qb
+        .updateTable('account_integrations as ai')
+        .set({
+          ...toColumns(write.changes),
+          version: sql<number>`ai.version + 1`,
+          modified_by: write.actor,
+          modified_utc: atClock(write.clock),
+        })
+        .where('ai.id', '=', write.id)
+        .where('ai.version', '=', write.version)
+        .returning(RETURNING_INTEGRATION),
+    )
+    .with('history', (qb) =>
+      qb
+        .insertInto('account_integration_history')
+        .columns(['account_id', 'account_integration_id', 'version', 'action', 'actor', 'changes'])
+        .expression((eb) =>
+          eb
+            .selectFrom('updated')
+            .select([
+              'updated.accountId',
+              'updated.id',
+              'updated.version',
+              sql.val(write.action).as('action'),
+              sql.val(write.actor).as('actor'),
+              sql.val(JSON.stringify(write.history)).as('changes'),
+            ]),
+        ),
+    )
+    .selectFrom('updated')
+    .selectAll()
     .$castTo<AccountIntegrationModel>()
-    .executeTakeFirstOrThrow();
-}
-
-export async function insertIntegration(
-  trx: Trx,
-  values: Omit<InsertObject<Database, 'account_integrations'>, 'created_by' | 'modified_by'>,
-  actor: string,
-): Promise<AccountIntegrationModel> {
-  return trx
-    .insertInto('account_integrations')
-    .values({ ...values, created_by: actor, modified_by: actor })
-    .returning(RETURNING_INTEGRATION)
-    .$castTo<AccountIntegrationModel>()
-    .executeTakeFirstOrThrow();
-}
-
-export async function findCredentialsColumns(
-  trx: Trx,
-  id: string,
-): Promise<{ credentialsEncrypted: Buffer | null; credentialsKeyId: string | null }> {
-  return trx
-    .selectFrom('account_integrations')
-    .select(['credentials_encrypted as credentialsEncrypted', 'credentials_key_id as credentialsKeyId'])
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
 }
 
 export async function insertCapabilities(
@@ -138,68 +209,4 @@ export async function listEnabledCapabilities(trx: Trx, integrationId: string): 
     .orderBy('capability')
     .execute();
   return rows.map((row) => row.capability);
-}
-
-export async function insertHistory(
-  trx: Trx,
-  entry: { accountId: string; integrationId: string; version: number; action: string; actor: string; changes: HistoryChange[] },
-): Promise<void> {
-  await trx
-    .insertInto('account_integration_history')
-    .values({
-      account_id: entry.accountId,
-      account_integration_id: entry.integrationId,
-      version: entry.version,
-      action: entry.action,
-      actor: entry.actor,
-      changes: JSON.stringify(entry.changes),
-    })
-    .execute();
-}
-
-/** Claims an idempotency key, or returns the live claim that holds it. Blocks behind a concurrent uncommitted claim. */
-export async function claimIdempotencyKey(
-  trx: Trx,
-  claim: { accountId: string; key: string; operation: string; requestHash: Buffer },
-): Promise<{ claimed: true } | { claimed: false; requestHash: Buffer; resourceId: string | null; operation: string }> {
-  // An expired key is taken over in place; a live one is left alone and read back.
-  const inserted = await trx
-    .insertInto('idempotency_keys')
-    .values({
-      account_id: claim.accountId,
-      key: claim.key,
-      operation: claim.operation,
-      request_hash: claim.requestHash,
-      expires_utc: sql<Date>`now() + interval '24 hours'`,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['account_id', 'key'])
-        .doUpdateSet({
-          operation: claim.operation,
-          request_hash: claim.requestHash,
-          resource_id: null,
-          expires_utc: sql<Date>`now() + interval '24 hours'`,
-        })
-        .where('idempotency_keys.expires_utc', '<=', sql<Date>`now()`),
-    )
-    .returning('key')
-    .executeTakeFirst();
-  if (inserted) return { claimed: true };
-  const existing = await trx
-    .selectFrom('idempotency_keys')
-    .select(['request_hash as requestHash', 'resource_id as resourceId', 'operation'])
-    .where('account_id', '=', claim.accountId)
-    .where('key', '=', claim.key)
-    .executeTakeFirstOrThrow();
-  return { claimed: false, ...existing };
-}
-
-export async function completeIdempotencyKey(trx: Trx, accountId: string, key: string, resourceId: string): Promise<void> {
-  await trx
-    .updateTable('idempotency_keys')
-    .set({ resource_id: resourceId })
-    .where('account_id', '=', accountId)
-    .where('key', '=', key)
-    .execute();
 }

@@ -1,0 +1,195 @@
+import { sql, type Kysely, type QueryCreator } from 'kysely';
+
+import type { Database, HistoryChange } from '../../db/database';
+import type { IntegrationCapability } from '../../generated/graphql';
+import type { AudienceModel } from '../account/models';
+import type { IntegrationPartnerModel, PartnerCapabilityModel } from '../integration-partner/models';
+import type { AccountIntegrationModel } from './models';
+import { CLOCK_SELECTION, PARTNER_JSON, READ_INTEGRATION, RETURNING_INTEGRATION, type DatabaseClock } from './write-repository';
+
+type Db = Kysely<Database>;
+
+/** What validating a create needs from the database, read in one statement. */
+export interface CreateLookup extends DatabaseClock {
+  partner: IntegrationPartnerModel;
+  /** The partner's capabilities, ordered by capability, as the capabilitiesByPartnerId loader has them. */
+  partnerCapabilities: PartnerCapabilityModel[];
+  /** The audience, if it exists in the account. */
+  audience: AudienceModel | null;
+}
+
+/**
+ * The partner (by id or key, enabled or not), its capabilities, the audience within the account and
+ * the database clock, in one statement. Undefined when there is no such partner.
+ */
+export async function findCreateLookup(
+  db: Db,
+  accountId: string,
+  partner: { id: string } | { key: string },
+  audienceId: string | null,
+): Promise<CreateLookup | undefined> {
+  const row = await db
+    .selectFrom('integration_partners as p')
+    .leftJoin('audiences as a', (join) =>
+      audienceId === null ? join.on(sql<boolean>`false`) : join.on('a.account_id', '=', accountId).on('a.id', '=', audienceId),
+    )
+    .select([
+      PARTNER_JSON.as('partner'),
+      sql<PartnerCapabilityModel[]>`coalesce((
+        select json_agg(json_build_object('capability', pc.capability, 'description', c.description, 'configSchema', c.config_schema)
+                        order by pc.capability)
+        from partner_capabilities pc join capabilities c on c.key = pc.capability
+        where pc.integration_partner_id = p.id), '[]')`.as('partnerCapabilities'),
+      'a.id as audienceId',
+      'a.name as audienceName',
+      'a.created_utc as audienceCreatedUtc',
+      ...CLOCK_SELECTION,
+    ])
+    .where('id' in partner ? 'p.id' : 'p.key', '=', 'id' in partner ? partner.id : partner.key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { audienceId: foundId, audienceName, audienceCreatedUtc, ...rest } = row;
+  const audience =
+    foundId !== null && audienceName !== null && audienceCreatedUtc !== null
+      ? { id: foundId, accountId, name: audienceName, createdUtc: audienceCreatedUtc }
+      : null;
+  return { ...rest, audience };
+}
+
+/** An idempotency key to claim for the create. */
+export interface IdempotencyClaim {
+  key: string;
+  operation: string;
+  requestHash: Buffer;
+  /** How long to wait behind a concurrent request holding the key before failing with 55P03. */
+  lockTimeoutMs: number;
+}
+
+export type CreateResult =
+  | { claimed: true; integration: AccountIntegrationModel }
+  /** A live claim holds the key: what it was for, and what it created (null while it has not committed). */
+  | { claimed: false; requestHash: Buffer; operation: string; resourceId: string | null };
+
+export interface NewIntegration {
+  /** Every column of the row, so that `history` can be built before the statement runs. */
+  columns: { id: string; account_id: string; integration_partner_id: string } & Record<string, unknown>;
+  capabilities: readonly IntegrationCapability[];
+  actor: string;
+  history: HistoryChange[];
+}
+
+const takeOver = <T>(column: string) =>
+  sql<T>`case when idempotency_keys.expires_utc <= now() then ${sql.ref(`excluded.${column}`)} else ${sql.ref(`idempotency_keys.${column}`)} end`;
+
+/**
+ * Creates an integration, its enabled capabilities and its CREATED history entry in one statement, so
+ * atomically without a transaction around it. With a claim, the statement first claims the
+ * idempotency key (a new key, or one whose claim expired, is taken over in place with this integration
+ * as its resource) and creates only if it got it; a live claim is left as it is and returned. Waiting
+ * behind a concurrent uncommitted claim ends after `lockTimeoutMs` with 55P03: `set_config(…, true)`
+ * sets lock_timeout for this statement's own transaction only, before the claim's row is inserted.
+ */
+export async function insertIntegration(db: Db, create: NewIntegration, claim?: IdempotencyClaim): Promise<CreateResult> {
+  const { columns } = create;
+  const names = Object.keys(columns) as Array<keyof Database['account_integrations']>;
+  const values = Object.values(columns).map((value, index) => sql.val(value).as(names[index]!));
+  // Without a key there is no claim CTE, and nothing refers to one.
+  const start: WithClaim = claim ? claimKey(db, columns, claim) : (db as unknown as WithClaim);
+  const statement = start
+    .with('created', (qb) =>
+      qb
+        .insertInto('account_integrations')
+        .columns(names)
+        .expression(claim ? qb.selectFrom('claim').select(values).where('claim.resourceId', '=', columns.id) : qb.selectNoFrom(values))
+        .returning(RETURNING_INTEGRATION),
+    )
+    .with('capabilities', (qb) =>
+      qb
+        .insertInto('account_integration_capabilities')
+        .columns(['account_id', 'integration_partner_id', 'account_integration_id', 'capability'])
+        .expression(
+          sql`select created."accountId", created."integrationPartnerId", created.id, c.capability
+              from created cross join unnest(cast(${sql.val(create.capabilities)} as text[])) as c(capability)`,
+        ),
+    )
+    .with('history', (qb) =>
+      qb
+        .insertInto('account_integration_history')
+        .columns(['account_id', 'account_integration_id', 'version', 'action', 'actor', 'changes'])
+        .expression((eb) =>
+          eb
+            .selectFrom('created')
+            .select([
+              'created.accountId',
+              'created.id',
+              'created.version',
+              sql.val('CREATED').as('action'),
+              sql.val(create.actor).as('actor'),
+              sql.val(JSON.stringify(create.history)).as('changes'),
+            ]),
+        ),
+    );
+  if (!claim) {
+    const integration = await statement.selectFrom('created').selectAll().$castTo<AccountIntegrationModel>().executeTakeFirstOrThrow();
+    return { claimed: true, integration };
+  }
+  const row = await statement
+    .selectFrom('claim')
+    .leftJoin('created', (join) => join.onTrue())
+    .selectAll('created')
+    .select(['claim.resourceId', 'claim.requestHash', 'claim.operation'])
+    .$castTo<AccountIntegrationModel & ClaimRow>()
+    .executeTakeFirstOrThrow();
+  const { resourceId, requestHash, operation, ...integration } = row;
+  if (resourceId === columns.id) return { claimed: true, integration };
+  return { claimed: false, requestHash, operation, resourceId };
+}
+
+interface ClaimRow {
+  resourceId: string | null;
+  requestHash: Buffer;
+  operation: string;
+}
+type WithClaim = QueryCreator<Database & { claim: ClaimRow }>;
+
+/** The `claim` CTE: the key's row after this statement, ours if resourceId is the new integration's id. */
+function claimKey(db: Db, columns: NewIntegration['columns'], claim: IdempotencyClaim): WithClaim {
+  return db.with('claim', (qb) =>
+    qb
+      .insertInto('idempotency_keys')
+      .columns(['account_id', 'key', 'operation', 'request_hash', 'resource_id', 'expires_utc'])
+      .expression(
+        // Selected from the set_config row, so the lock timeout is set before the key's row is inserted.
+        qb
+          .selectFrom(qb.selectNoFrom(sql`set_config('lock_timeout', ${`${claim.lockTimeoutMs}ms`}, true)`.as('lockTimeout')).as('wait'))
+          .select([
+            sql.val(columns.account_id).as('account_id'),
+            sql.val(claim.key).as('key'),
+            sql.val(claim.operation).as('operation'),
+            sql.val(claim.requestHash).as('request_hash'),
+            sql.val(columns.id).as('resource_id'),
+            sql<Date>`now() + interval '24 hours'`.as('expires_utc'),
+          ]),
+      )
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'key']).doUpdateSet({
+          operation: takeOver<string>('operation'),
+          request_hash: takeOver<Buffer>('request_hash'),
+          resource_id: takeOver<string | null>('resource_id'),
+          expires_utc: takeOver<Date>('expires_utc'),
+        }),
+      )
+      .returning(['resource_id as resourceId', 'request_hash as requestHash', 'operation']),
+  );
+}
+
+/** An integration of the account, deleted or not: what a replayed create returns. */
+export async function findIntegration(db: Db, accountId: string, id: string): Promise<AccountIntegrationModel | undefined> {
+  return db
+    .selectFrom('account_integrations as ai')
+    .select(READ_INTEGRATION)
+    .where('ai.id', '=', id)
+    .where('ai.account_id', '=', accountId)
+    .$castTo<AccountIntegrationModel>()
+    .executeTakeFirst();
+}

@@ -1,0 +1,226 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+import stableStringify from 'fast-json-stable-stringify';
+
+import type { RequestContext } from '../../context';
+import type { HistoryChange } from '../../db/database';
+import { runRetrying } from '../../db/transaction';
+import type { CreateAccountIntegrationInput, ResolversTypes } from '../../generated/graphql';
+import { requireAccount } from '../../lib/access';
+import type { EncryptedValue } from '../../lib/crypto';
+import { inputError, sqlState } from '../../lib/errors';
+import { isUuid } from '../../lib/ids';
+import { validateSyncFilters } from '../partner-catalog/sync-filters';
+import { findCreateLookup, findIntegration, insertIntegration, type CreateLookup, type NewIntegration } from './create-repository';
+import * as lifecycle from './lifecycle';
+import type { AccountIntegrationModel } from './models';
+import { inProgress, retrying, UNTRACKED, type MutationError } from './mutation-results';
+import { COLUMN_OF } from './repository';
+import {
+  COOLDOWN_MINUTES_MAX,
+  DEBOUNCE_SECONDS_MAX,
+  validateCredentials,
+  validateEmail,
+  validateName,
+  validateRange,
+  type Errors,
+} from './validation';
+
+type CreatePayload = ResolversTypes['CreateAccountIntegrationPayload'];
+
+const OPERATION = 'createAccountIntegration';
+const IDEMPOTENCY_KEY_MAX = 255;
+/** How long a duplicate request waits for the first one holding its idempotency key before giving up. */
+const IDEMPOTENCY_WAIT_MS = 5000;
+/** What a new integration gets for settings the input leaves out (the table's column defaults too). */
+const SETTING_DEFAULTS = { activitySyncMode: 'INCREMENTAL', activityTarget: 'CONTACT', engagementFieldLevel: 'NONE' } as const;
+const JSON_FIELDS = new Set<string>(['capabilityConfig', 'syncFilters']);
+/** Fields the CREATED entry leaves out besides UNTRACKED ones: who and when are the entry's own columns. */
+const NOT_IN_CREATED = new Set(['createdUtc', 'createdBy', 'id', 'accountId']);
+
+/**
+ * The wait ends before the statement timeout would cancel the claim, so a caller gets
+ * IdempotencyKeyInProgressError rather than a TIMEOUT.
+ */
+function idempotencyWaitMs(ctx: RequestContext): number {
+  return Math.max(1, Math.min(IDEMPOTENCY_WAIT_MS, Math.floor(ctx.config.databaseTimeouts.statementTimeoutMs * 0.9)));
+}
+
+/** Partner, its capabilities and the audience in one statement; the request's loaders get what it read. */
+async function lookUp(ctx: RequestContext, accountId: string, input: CreateAccountIntegrationInput): Promise<CreateLookup | undefined> {
+  const ref = input.integrationPartner;
+  if (ref.id != null && !isUuid(ref.id)) return undefined;
+  const partnerRef = ref.id != null ? { id: ref.id } : { key: ref.key ?? '' };
+  const lookup = await findCreateLookup(ctx.db, accountId, partnerRef, isUuid(input.audienceId) ? input.audienceId : null);
+  if (lookup) {
+    ctx.loaders.partnerById.prime(lookup.partner.id, lookup.partner);
+    ctx.loaders.capabilitiesByPartnerId.prime(lookup.partner.id, lookup.partnerCapabilities);
+    if (lookup.audience) ctx.loaders.audienceById.prime(lookup.audience.id, lookup.audience);
+  }
+  return lookup;
+}
+
+/**
+ * The row's columns. Every column is written, none left to the table's defaults, so the row is known
+ * before the statement runs and its CREATED history entry can be written by the same statement.
+ * Timestamps read from the clock are written at its full (microsecond) precision.
+ */
+function columnsOf(integration: AccountIntegrationModel, encrypted: EncryptedValue | null, lookup: CreateLookup): NewIntegration['columns'] {
+  const columns: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(COLUMN_OF)) {
+    const value = integration[field as keyof AccountIntegrationModel];
+    columns[column] =
+      value === lookup.databaseNow ? lookup.databaseClock : JSON_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value;
+  }
+  columns.credentials_encrypted = encrypted?.ciphertext ?? null;
+  columns.credentials_key_id = encrypted?.keyId ?? null;
+  columns.webhook_secret_key_id = null;
+  return { ...columns, id: integration.id, account_id: integration.accountId, integration_partner_id: integration.integrationPartnerId };
+}
+
+/** Every set field of the new row, old null, in column order; then capabilities and credentials (redacted). */
+function createdHistory(integration: AccountIntegrationModel, capabilities: string[], encrypted: boolean): HistoryChange[] {
+  const history: HistoryChange[] = [];
+  for (const field of Object.keys(COLUMN_OF) as Array<keyof AccountIntegrationModel>) {
+    const value = integration[field];
+    if (value !== null && !UNTRACKED.has(field) && !NOT_IN_CREATED.has(field)) history.push({ field, old: null, new: value });
+  }
+  if (capabilities.length > 0) history.push({ field: 'capabilities', old: [], new: capabilities });
+  if (encrypted) history.push({ field: 'credentials', redacted: true });
+  return history;
+}
+
+/**
+ * Validates the input against one lookup, then creates in one statement: the idempotency claim (when
+ * a key is given), the row, its capabilities and its history entry. A replay reads what the first
+ * request created.
+ */
+export async function createAccountIntegration(
+  ctx: RequestContext,
+  input: CreateAccountIntegrationInput,
+  idempotencyKeyArgument: string | null | undefined,
+): Promise<CreatePayload> {
+  const viewer = requireAccount(ctx.viewer);
+  const fail = (...errors: MutationError[]) => ({ ok: false, replayed: false, accountIntegration: null, errors });
+
+  const header = ctx.idempotencyKeyHeader;
+  if (idempotencyKeyArgument != null && header !== undefined && header !== idempotencyKeyArgument) {
+    return fail(inputError(['idempotencyKey'], 'The idempotencyKey argument and the Idempotency-Key header differ.'));
+  }
+  const idempotencyKey = idempotencyKeyArgument ?? header;
+  if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX)) {
+    return fail(inputError(['idempotencyKey'], `An idempotency key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters.`));
+  }
+
+  const lookup = await lookUp(ctx, viewer.accountId, input);
+  if (!lookup || !lookup.partner.isEnabled) {
+    const ref = input.integrationPartner;
+    return fail({
+      __typename: 'PartnerUnavailableError',
+      code: 'PARTNER_UNAVAILABLE',
+      message: `Partner ${ref.id ?? ref.key} is unknown or not available for new integrations.`,
+    });
+  }
+  const { partner } = lookup;
+
+  const errors: Errors = [];
+  const integrationName = validateName(input.integrationName, ['input', 'integrationName'], errors);
+  const notificationEmail = validateEmail(input.notificationEmail ?? null, ['input', 'notificationEmail'], errors);
+  const ownerEmail = validateEmail(input.ownerEmail ?? null, ['input', 'ownerEmail'], errors);
+  const cooldownMinutes = validateRange(input.cooldownMinutes ?? null, 0, COOLDOWN_MINUTES_MAX, ['input', 'cooldownMinutes'], errors);
+  const debounceWindowSeconds = validateRange(input.debounceWindowSeconds ?? null, 0, DEBOUNCE_SECONDS_MAX, ['input', 'debounceWindowSeconds'], errors);
+  errors.push(...(await validateSyncFilters(ctx, partner.id, input.syncFilters, ['input', 'syncFilters'])));
+  const syncFilters = (input.syncFilters ?? null) as Record<string, unknown> | null;
+  const credentials =
+    input.credentials == null ? null : validateCredentials(input.credentials, partner.credentialFields, ['input', 'credentials'], errors);
+  if (!lookup.audience) errors.push(inputError(['input', 'audienceId'], 'No such audience in this account.'));
+  const supported = new Set(lookup.partnerCapabilities.map((c) => c.capability));
+  const capabilities = [...new Set(input.capabilities ?? [])].sort();
+  capabilities.forEach((capability, index) => {
+    if (!supported.has(capability)) {
+      errors.push(inputError(['input', 'capabilities', String(index)], `${partner.name} does not support ${capability}.`));
+    }
+  });
+  if (errors.length > 0) return fail(...errors);
+
+  const id = randomUUID();
+  const now = lookup.databaseNow;
+  const encrypted = credentials
+    ? ctx.keyring.encrypt(JSON.stringify(credentials), { accountId: viewer.accountId, integrationId: id, purpose: 'credentials' })
+    : null;
+  const integration: AccountIntegrationModel = {
+    id,
+    accountId: viewer.accountId,
+    audienceId: input.audienceId,
+    integrationPartnerId: partner.id,
+    integrationName,
+    activitySyncMode: input.activitySyncMode ?? SETTING_DEFAULTS.activitySyncMode,
+    activityTarget: input.activityTarget ?? SETTING_DEFAULTS.activityTarget,
+    engagementFieldLevel: input.engagementFieldLevel ?? SETTING_DEFAULTS.engagementFieldLevel,
+    capabilityConfig: null,
+    syncFilters,
+    captureWebhookPayloads: input.captureWebhookPayloads ?? false,
+    cooldownMinutes,
+    debounceWindowSeconds,
+    engagementFieldsCreatedUtc: null,
+    isDeleted: false,
+    lastEngagementSyncContactCount: null,
+    lastEngagementSyncUtc: null,
+    lastErrorMessage: null,
+    lastErrorUtc: null,
+    lastTokenRefreshUtc: null,
+    tokenScope: null,
+    tokenType: null,
+    notificationEmail,
+    ownerEmail,
+    webhookLastHealthCheckUtc: null,
+    webhookVerificationSecretEncrypted: null,
+    deletedUtc: null,
+    deletedBy: null,
+    ...lifecycle.onCreate(partner, now),
+    version: 1,
+    createdBy: viewer.actor,
+    createdUtc: now,
+    modifiedBy: viewer.actor,
+    modifiedUtc: now,
+  };
+  const create: NewIntegration = {
+    columns: columnsOf(integration, encrypted, lookup),
+    capabilities,
+    actor: viewer.actor,
+    history: createdHistory(integration, capabilities, encrypted !== null),
+  };
+  const claim =
+    idempotencyKey === undefined
+      ? undefined
+      : {
+          key: idempotencyKey,
+          operation: OPERATION,
+          requestHash: createHash('sha256').update(stableStringify({ operation: OPERATION, input })).digest(),
+          lockTimeoutMs: idempotencyWaitMs(ctx),
+        };
+
+  try {
+    const result = await runRetrying(retrying(ctx), () => insertIntegration(ctx.db, create, claim));
+    if (!result.claimed) {
+      if (!claim || !result.requestHash.equals(claim.requestHash) || result.operation !== OPERATION) {
+        return fail({
+          __typename: 'IdempotencyKeyReusedError',
+          code: 'IDEMPOTENCY_KEY_REUSED',
+          message: 'This idempotency key was already used with a different request.',
+        });
+      }
+      // A statement of its own: one that waited for the first request sees what it committed.
+      const first = result.resourceId ? await findIntegration(ctx.db, viewer.accountId, result.resourceId) : undefined;
+      if (!first) return fail(inProgress());
+      return { ok: true, replayed: true, accountIntegration: first, errors: [] };
+    }
+    ctx.loaders.capabilitiesByIntegrationId.clear(id).prime(id, capabilities);
+    ctx.logger.info({ integrationId: id, accountId: viewer.accountId }, 'integration created');
+    return { ok: true, replayed: false, accountIntegration: result.integration, errors: [] };
+  } catch (error) {
+    // 55P03: the first request holding this idempotency key did not finish within the wait.
+    if (sqlState(error) === '55P03') return fail(inProgress());
+    throw error;
+  }
+}

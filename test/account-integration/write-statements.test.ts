@@ -1,0 +1,253 @@
+import { sql } from 'kysely';
+
+import { UNTRACKED } from '../../src/modules/account-integration/mutation-results';
+import { COLUMN_OF } from '../../src/modules/account-integration/repository';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { eventually } from '../helpers/fault-load';
+import { createTenant, type Tenant } from '../helpers/tenants';
+
+/**
+ * The write path's statements, counted at the driver: create (new, replayed), update (applied, in
+ * conflict). Each statement is a round trip, so a change that adds one should fail here loudly. The
+ * API-key lookup is left out: the service caches keys, so whether a request looks its key up depends
+ * on timing (test/auth covers that).
+ */
+
+let app: TestApp;
+let tenant: Tenant;
+
+const RESULT = `ok accountIntegration { id version integrationName connectionStatus } errors { ... on UserError { code message } }`;
+const CREATE = `mutation($input: CreateAccountIntegrationInput!, $key: String) {
+  createAccountIntegration(input: $input, idempotencyKey: $key) { replayed ${RESULT} }
+}`;
+const UPDATE = `mutation($input: UpdateAccountIntegrationInput!) { updateAccountIntegration(input: $input) { ${RESULT} } }`;
+const SYNC_ERROR = `mutation($input: RecordSyncErrorInput!) {
+  recordAccountIntegrationSyncError(input: $input) { ok integration { version consecutiveErrorCount connectionStatus } errors { __typename } }
+}`;
+
+interface Result {
+  ok: boolean;
+  replayed?: boolean;
+  accountIntegration?: { id: string; version: number; integrationName: string; connectionStatus: string } | null;
+  integration?: { version: number; consecutiveErrorCount: number; connectionStatus: string } | null;
+  errors: Array<{ code: string; message: string }>;
+}
+
+/** The statements' shapes, in order: what each one is for. */
+const LOOKUP = /^select json_build_object\(.* from "integration_partners" as "p" left join "audiences"/s;
+const CREATE_WITH_CLAIM = /^with "claim" as \(insert into "idempotency_keys".*"created" as \(insert into "account_integrations".*"capabilities" as \(insert into "account_integration_capabilities".*"history" as \(insert into "account_integration_history"/s;
+const CREATE_WITHOUT_CLAIM = /^with "created" as \(insert into "account_integrations".*"history" as \(insert into "account_integration_history"/s;
+const READ_INTEGRATION = /^select "ai"\."id" as "id", .* from "account_integrations" as "ai" where/s;
+const READ_FOR_WRITE = /^select "ai"\."id" as "id", .* from "account_integrations" as "ai" inner join "integration_partners" as "p"/s;
+const UPDATE_WITH_HISTORY = /^with "updated" as \(update "account_integrations" as "ai" set .* "history" as \(insert into "account_integration_history"/s;
+
+async function send(query: string, variables: Record<string, unknown>, key = tenant.key): Promise<{ result: Result; statements: string[] }> {
+  app.database.statements.length = 0;
+  const response = await app.request<Record<string, Result>>(query, variables, { key });
+  expect(response.errors).toBeUndefined();
+  const statements = app.database.statements.filter((text) => !/from "api_keys"/.test(text));
+  return { result: Object.values(response.data!)[0]!, statements };
+}
+
+function input(overrides: Record<string, unknown> = {}) {
+  return {
+    integrationName: 'Counted',
+    audienceId: tenant.audienceIds[0],
+    integrationPartner: { key: 'activecampaign' },
+    credentials: { apiUrl: 'https://acme.api-us1.com', apiKey: 'not-a-secret' },
+    capabilities: ['CONTACT_SYNC', 'WEBHOOKS'],
+    ...overrides,
+  };
+}
+
+async function create(overrides: Record<string, unknown> = {}, key?: string): Promise<string> {
+  const { result } = await send(CREATE, { input: input(overrides), key });
+  expect(result.ok).toBe(true);
+  return result.accountIntegration!.id;
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  tenant = await createTenant(app);
+});
+afterAll(() => app.close());
+
+describe('statements per write, counted at the driver', () => {
+  it('creates with an idempotency key in two statements: one lookup, then claim, row, capabilities and history at once', async () => {
+    const { result, statements } = await send(CREATE, { input: input(), key: 'count-1' });
+    expect(result).toMatchObject({ ok: true, replayed: false, accountIntegration: { version: 1, connectionStatus: 'NOT_CONNECTED' } });
+    expect(statements).toEqual([expect.stringMatching(LOOKUP), expect.stringMatching(CREATE_WITH_CLAIM)]);
+  });
+
+  it('replays in three: the lookup, the claim that finds the key taken, and a read of what the first request created', async () => {
+    const first = await send(CREATE, { input: input({ integrationName: 'Replayed' }), key: 'count-2' });
+    const { result, statements } = await send(CREATE, { input: input({ integrationName: 'Replayed' }), key: 'count-2' });
+    expect(result).toMatchObject({ ok: true, replayed: true });
+    expect(result.accountIntegration).toEqual(first.result.accountIntegration);
+    expect(statements).toEqual([expect.stringMatching(LOOKUP), expect.stringMatching(CREATE_WITH_CLAIM), expect.stringMatching(READ_INTEGRATION)]);
+  });
+
+  it('creates without a key in two statements', async () => {
+    const { result, statements } = await send(CREATE, { input: input({ integrationName: 'No key' }) });
+    expect(result.ok).toBe(true);
+    expect(statements).toEqual([expect.stringMatching(LOOKUP), expect.stringMatching(CREATE_WITHOUT_CLAIM)]);
+  });
+
+  it('updates in two statements: a read, then the version-checked update with its history entry', async () => {
+    const id = await create({ integrationName: 'Before' });
+    const { result, statements } = await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'After' } });
+    expect(result).toMatchObject({ ok: true, accountIntegration: { id, version: 2, integrationName: 'After' } });
+    expect(statements).toEqual([expect.stringMatching(READ_FOR_WRITE), expect.stringMatching(UPDATE_WITH_HISTORY)]);
+  });
+
+  it('answers a stale version with CONFLICT after one read, writing nothing', async () => {
+    const id = await create({ integrationName: 'Stale' });
+    await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Fresh' } });
+    const { result, statements } = await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Stale again' } });
+    expect(result).toMatchObject({ ok: false, accountIntegration: null, errors: [{ code: 'CONFLICT' }] });
+    expect(statements).toEqual([expect.stringMatching(READ_FOR_WRITE)]);
+  });
+});
+
+describe('the CREATED history entry, written before the row is read back', () => {
+  /** What the entry listed when it was built from the inserted row: every set field, old null, in column order. */
+  async function expectedChanges(id: string): Promise<unknown[]> {
+    const row = (await app.db.selectFrom('account_integrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as Record<string, unknown>;
+    const changes: unknown[] = [];
+    for (const [field, column] of Object.entries(COLUMN_OF)) {
+      const value = row[column];
+      if (value === null || UNTRACKED.has(field) || ['createdUtc', 'createdBy', 'id', 'accountId'].includes(field)) continue;
+      changes.push({ field, old: null, new: JSON.parse(JSON.stringify(value)) as unknown });
+    }
+    return changes;
+  }
+
+  async function createdEntry(id: string) {
+    return app.db
+      .selectFrom('account_integration_history')
+      .select(['action', 'version', 'changes'])
+      .where('account_integration_id', '=', id)
+      .executeTakeFirstOrThrow();
+  }
+
+  it('lists exactly the stored row, for an API-key partner with every setting given', async () => {
+    const id = await create({
+      integrationName: 'Everything',
+      notificationEmail: 'ops@example.com',
+      ownerEmail: 'owner@example.com',
+      cooldownMinutes: 15,
+      debounceWindowSeconds: 30,
+      activitySyncMode: 'FULL',
+      activityTarget: 'DEAL',
+      engagementFieldLevel: 'SUMMARY',
+      captureWebhookPayloads: true,
+    });
+    const entry = await createdEntry(id);
+    expect(entry).toMatchObject({ action: 'CREATED', version: 1 });
+    expect(entry.changes).toEqual([
+      ...(await expectedChanges(id)),
+      { field: 'capabilities', old: [], new: ['CONTACT_SYNC', 'WEBHOOKS'] },
+      { field: 'credentials', redacted: true },
+    ]);
+  });
+
+  it('lists exactly the stored row, for an OAuth partner whose token is due at the creation time', async () => {
+    const id = await create({ integrationPartner: { key: 'slack' }, credentials: null, capabilities: [] });
+    const row = await app.db.selectFrom('account_integrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    // One database clock stamps every timestamp of the create, to the microsecond.
+    const [clock] = (
+      await sql<{ equal: boolean }>`select created_utc = modified_utc and created_utc = access_token_expires_at
+        and created_utc = next_refresh_check_utc as equal from account_integrations where id = ${id}`.execute(app.db)
+    ).rows;
+    expect(clock?.equal).toBe(true);
+    expect(row.activity_sync_mode).toBe('INCREMENTAL');
+    expect((await createdEntry(id)).changes).toEqual(await expectedChanges(id));
+  });
+});
+
+/**
+ * Races on a real server: a second session holds a row lock while a request waits for it. PGlite has
+ * one backend, so a held transaction would block the request for good; these run on Postgres only.
+ */
+const onPostgres = process.env.TEST_DATABASE_TARGET === 'postgres' ? describe : describe.skip;
+
+onPostgres('writes racing other sessions', () => {
+  /** Resolves once `count` of the service's sessions wait for a lock. */
+  async function waitingForLocks(count: number): Promise<void> {
+    const waiting = await eventually(async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(app.db);
+      return (rows[0]?.n ?? 0) >= count;
+    }, 10_000);
+    expect(waiting).toBe(true);
+  }
+
+  it('a request waiting behind an uncommitted claim of its key gives up with IDEMPOTENCY_KEY_IN_PROGRESS', async () => {
+    await app.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('idempotency_keys')
+        .values({
+          account_id: tenant.accountId,
+          key: 'held',
+          operation: 'createAccountIntegration',
+          request_hash: Buffer.alloc(32),
+          expires_utc: sql<Date>`now() + interval '1 day'`,
+        })
+        .execute();
+      // The service waits 0.9 × its statement timeout (at most 5 s), then answers.
+      const { result } = await send(CREATE, { input: input({ integrationName: 'Held' }), key: 'held' });
+      expect(result).toMatchObject({ ok: false, errors: [{ code: 'IDEMPOTENCY_KEY_IN_PROGRESS' }] });
+    });
+    const rows = await app.db.selectFrom('account_integrations').select('id').where('integration_name', '=', 'Held').execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('a duplicate that waited for the first request replays what it committed', async () => {
+    const variables = { input: input({ integrationName: 'Waited for' }), key: 'waited' };
+    let first!: Promise<{ result: Result; statements: string[] }>;
+    let second!: Promise<{ data?: Record<string, Result> | null }>;
+    await app.db.transaction().execute(async (trx) => {
+      // The first request claims the key, then waits for its audience, which we hold (its foreign key check).
+      await sql`select id from audiences where id = ${tenant.audienceIds[0]} for update`.execute(trx);
+      first = send(CREATE, variables);
+      await waitingForLocks(1);
+      second = app.request<Record<string, Result>>(CREATE, variables, { key: tenant.key });
+      await waitingForLocks(2);
+    });
+    const [a, b] = [(await first).result, Object.values((await second).data!)[0]!];
+    expect(a).toMatchObject({ ok: true, replayed: false });
+    expect(b).toMatchObject({ ok: true, replayed: true });
+    expect(b.accountIntegration).toEqual(a.accountIntegration);
+  });
+
+  it('an account change that loses the race to another writer answers CONFLICT with the new version', async () => {
+    const id = await create({ integrationName: 'Raced' });
+    let request!: Promise<{ result: Result; statements: string[] }>;
+    await app.db.transaction().execute(async (trx) => {
+      await sql`select id from account_integrations where id = ${id} for update`.execute(trx);
+      request = send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Loser' } });
+      await waitingForLocks(1);
+      await sql`update account_integrations set integration_name = 'Winner', version = version + 1 where id = ${id}`.execute(trx);
+    });
+    const { result, statements } = await request;
+    expect(result).toMatchObject({ ok: false, errors: [{ code: 'CONFLICT', message: expect.stringContaining('version 2') }] });
+    // Read, the update that found the row moved on, and the read that tells CONFLICT from NOT_FOUND
+    // (the rest are this test's own, on the same pool).
+    expect(statements.filter((text) => /^(select "ai"|with )/.test(text))).toEqual([expect.stringMatching(READ_FOR_WRITE), expect.stringMatching(UPDATE_WITH_HISTORY), expect.stringMatching(READ_FOR_WRITE)]);
+  });
+
+  it('a worker event that loses the race is decided again on the new state: no lost update', async () => {
+    const id = await create({ integrationName: 'Counted errors' });
+    let request!: Promise<{ result: Result; statements: string[] }>;
+    await app.db.transaction().execute(async (trx) => {
+      await sql`select id from account_integrations where id = ${id} for update`.execute(trx);
+      request = send(SYNC_ERROR, { input: { id, message: 'first' } }, app.workerKey);
+      await waitingForLocks(1);
+      // Another sync error, recorded by another replica while the request waited.
+      await sql`update account_integrations set consecutive_error_count = consecutive_error_count + 1,
+        connection_status = 'ERROR', version = version + 1 where id = ${id}`.execute(trx);
+    });
+    const { result } = await request;
+    expect(result).toMatchObject({ ok: true, integration: { version: 3, consecutiveErrorCount: 2, connectionStatus: 'ERROR' } });
+  });
+});
