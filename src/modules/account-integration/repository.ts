@@ -8,6 +8,7 @@ import type {
   OrderDirection,
 } from '../../generated/graphql';
 import type { CursorPosition } from '../../lib/pagination';
+import { param, QueryTemplates } from '../../db/query-templates';
 import { escapeLike } from '../../lib/sql';
 import type { AccountIntegrationModel, HistoryEntryModel } from './models';
 import { COLUMN_OF, TIMESTAMP_FIELDS } from './columns';
@@ -20,13 +21,6 @@ type Db = Kysely<Database>;
 export type AiDatabase = Database & { ai: AccountIntegrationsTable };
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type IntegrationQuery = SelectQueryBuilder<AiDatabase, 'ai', {}>;
-
-export const INTEGRATION_SELECTION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(`ai.${column}`).as(field));
-
-/** Every exposed column, aliased to its GraphQL field name. */
-export function selectIntegration<O>(query: SelectQueryBuilder<AiDatabase, 'ai', O>) {
-  return query.select(INTEGRATION_SELECTION).$castTo<AccountIntegrationModel>();
-}
 
 /**
  * The select list of a projection. Timestamps are rendered by Postgres as the API's own text (UTC,
@@ -57,6 +51,14 @@ function projectedSelection(projection: IntegrationProjection) {
  */
 export type ProjectedIntegration = AccountIntegrationModel & { enabledCapabilities?: IntegrationCapability[] };
 
+/** Names a projection in template shapes. */
+function projectionKey(projection: IntegrationProjection): string {
+  return `${projection.fields.join(',')}${projection.capabilities ? '+capabilities' : ''}`;
+}
+
+/** SQL of the hot reads, built once per shape. */
+const templates = new QueryTemplates();
+
 function selectProjected<O>(query: SelectQueryBuilder<AiDatabase, 'ai', O>, projection: IntegrationProjection) {
   return query.select(projectedSelection(projection)).$castTo<ProjectedIntegration>();
 }
@@ -67,12 +69,16 @@ export async function findAccountIntegrationById(
   id: string,
   options: { includeDeleted?: boolean; projection?: IntegrationProjection } = {},
 ): Promise<ProjectedIntegration | undefined> {
-  const from = db.selectFrom('account_integrations as ai');
-  let query = (options.projection ? selectProjected(from, options.projection) : selectIntegration(from))
-    .where('ai.account_id', '=', accountId)
-    .where('ai.id', '=', id);
-  if (!options.includeDeleted) query = query.where('ai.is_deleted', '=', false);
-  return query.executeTakeFirst();
+  const projection = options.projection ?? fullProjection();
+  const includeDeleted = options.includeDeleted ?? false;
+  const shape = `byId:${projectionKey(projection)}:${includeDeleted}`;
+  const [row] = await templates.execute(db, shape, () => {
+    const query = selectProjected(db.selectFrom('account_integrations as ai'), projection)
+      .where('ai.account_id', '=', param<string>('accountId'))
+      .where('ai.id', '=', param<string>('id'));
+    return includeDeleted ? query : query.where('ai.is_deleted', '=', sql.lit(false));
+  }, { accountId, id });
+  return row;
 }
 
 export interface IntegrationListFilter {
@@ -98,30 +104,53 @@ const orderColumns = {
   INTEGRATION_NAME: { column: 'ai.integration_name', cursorValue: sql<string>`ai.integration_name`, cast: 'text' },
 } as const;
 
-function applyFilter(query: IntegrationQuery, accountId: string, filter: IntegrationListFilter): IntegrationQuery {
-  let scoped = query.where('ai.account_id', '=', accountId);
-  if (!filter.includeDeleted) scoped = scoped.where('ai.is_deleted', '=', false);
+/**
+ * The filter's conditions, with `param()` for every value (see QueryTemplates): `shape` names which
+ * conditions are present, `values` holds what they compare with.
+ */
+function applyFilter(query: IntegrationQuery, filter: IntegrationListFilter) {
+  const shape: string[] = [];
+  const values: Record<string, unknown> = {};
+  let scoped = query.where('ai.account_id', '=', param<string>('accountId'));
+  if (!filter.includeDeleted) scoped = scoped.where('ai.is_deleted', '=', sql.lit(false));
+  else shape.push('deleted');
   if (filter.integrationPartnerId !== undefined) {
-    scoped = scoped.where('ai.integration_partner_id', '=', filter.integrationPartnerId);
+    shape.push('partnerId');
+    values.partnerId = filter.integrationPartnerId;
+    scoped = scoped.where('ai.integration_partner_id', '=', param<string>('partnerId'));
   }
   if (filter.integrationPartnerKey !== undefined) {
-    const key = filter.integrationPartnerKey;
+    shape.push('partnerKey');
+    values.partnerKey = filter.integrationPartnerKey;
     scoped = scoped.where('ai.integration_partner_id', '=', (eb: ExpressionBuilder<AiDatabase, 'ai'>) =>
-      eb.selectFrom('integration_partners').select('id').where('key', '=', key),
+      eb.selectFrom('integration_partners').select('id').where('key', '=', param<string>('partnerKey')),
     );
   }
   if (filter.connectionStatus !== undefined) {
-    scoped = filter.connectionStatus.length === 0
+    const statuses = filter.connectionStatus;
+    shape.push(`status${statuses.length}`);
+    statuses.forEach((status, index) => (values[`status${index}`] = status));
+    scoped = statuses.length === 0
       ? scoped.where(sql<boolean>`false`)
-      : scoped.where('ai.connection_status', 'in', filter.connectionStatus);
+      : scoped.where('ai.connection_status', 'in', statuses.map((_status, index) => param<ConnectionStatus>(`status${index}`)));
   }
-  if (filter.isActive !== undefined) scoped = scoped.where('ai.is_active', '=', filter.isActive);
-  if (filter.isQuarantined !== undefined) scoped = scoped.where('ai.is_quarantined', '=', filter.isQuarantined);
-  if (filter.audienceId !== undefined) scoped = scoped.where('ai.audience_id', '=', filter.audienceId);
+  for (const [field, column] of [['isActive', 'ai.is_active'], ['isQuarantined', 'ai.is_quarantined']] as const) {
+    if (filter[field] === undefined) continue;
+    shape.push(field);
+    values[field] = filter[field];
+    scoped = scoped.where(column, '=', param<boolean>(field));
+  }
+  if (filter.audienceId !== undefined) {
+    shape.push('audienceId');
+    values.audienceId = filter.audienceId;
+    scoped = scoped.where('ai.audience_id', '=', param<string>('audienceId'));
+  }
   if (filter.search !== undefined && filter.search !== '') {
-    scoped = scoped.where('ai.integration_name', 'ilike', `%${escapeLike(filter.search)}%`);
+    shape.push('search');
+    values.search = `%${escapeLike(filter.search)}%`;
+    scoped = scoped.where('ai.integration_name', 'ilike', param<string>('search'));
   }
-  return scoped;
+  return { query: scoped, shape: shape.join(','), values };
 }
 
 /** Which rows one keyset read takes: `limit + 1` of them from `position` (exclusive) in `direction`. */
@@ -147,26 +176,34 @@ export async function listAccountIntegrations(
   const { column, cursorValue, cast } = orderColumns[order.field];
   const ascending = (order.direction === 'ASC') === (read.direction === 'forward');
   const scan = ascending ? 'asc' : 'desc';
-  let query = applyFilter(db.selectFrom('account_integrations as ai'), accountId, filter);
-  if (read.position) {
-    const comparison = sql.raw(ascending ? '>' : '<');
-    query = query.where(
-      sql<boolean>`(${sql.ref(column)}, ai.id) ${comparison} (cast(${read.position.value} as ${sql.raw(cast)}), cast(${read.position.id} as uuid))`,
-    );
-  }
-  return selectProjected(query, projection)
-    .select(cursorValue.as('cursorValue'))
-    .orderBy(column, scan)
-    .orderBy('ai.id', scan)
-    .limit(read.limit + 1)
-    .execute();
+  const filtered = applyFilter(db.selectFrom('account_integrations as ai'), filter);
+  const shape = ['list', projectionKey(projection), filtered.shape, order.field, scan, read.position ? 'after' : 'start'].join(':');
+  const values = { ...filtered.values, accountId, limit: read.limit + 1, positionValue: read.position?.value, positionId: read.position?.id };
+  return templates.execute(db, shape, () => {
+    let query = filtered.query;
+    if (read.position) {
+      const comparison = sql.raw(ascending ? '>' : '<');
+      query = query.where(
+        sql<boolean>`(${sql.ref(column)}, ai.id) ${comparison} (cast(${param('positionValue')} as ${sql.raw(cast)}), cast(${param('positionId')} as uuid))`,
+      );
+    }
+    return selectProjected(query, projection)
+      .select(cursorValue.as('cursorValue'))
+      .orderBy(column, scan)
+      .orderBy('ai.id', scan)
+      .limit(param<number>('limit'));
+  }, values);
 }
 
 export async function countAccountIntegrations(db: Db, accountId: string, filter: IntegrationListFilter): Promise<number> {
-  const row = await applyFilter(db.selectFrom('account_integrations as ai'), accountId, filter)
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+  const filtered = applyFilter(db.selectFrom('account_integrations as ai'), filter);
+  const [row] = await templates.execute(
+    db,
+    `count:${filtered.shape}`,
+    () => filtered.query.select((eb) => eb.fn.countAll<string>().as('count')),
+    { ...filtered.values, accountId },
+  );
+  return Number(row!.count);
 }
 
 /** Which history entries one read takes: `limit + 1` per integration from `cursorId` (exclusive), newest first when forward. */

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 import type { Database } from '../../db/database';
 import type { IntegrationCapability, IntegrationPartnerFilter } from '../../generated/graphql';
+import { param, QueryTemplates } from '../../db/query-templates';
 import { escapeLike } from '../../lib/sql';
 import type { IntegrationPartnerModel, PartnerCapabilityModel } from './models';
 
@@ -28,9 +29,12 @@ function selectPartners(db: Db) {
   ]);
 }
 
+/** SQL of the partner loader's batch, built once. */
+const templates = new QueryTemplates();
+
 export async function findPartnersByIds(db: Db, ids: readonly string[]): Promise<IntegrationPartnerModel[]> {
   if (ids.length === 0) return [];
-  return selectPartners(db).where('p.id', '=', sql<string>`any(${sql.val(ids)}::uuid[])`).execute();
+  return templates.execute(db, 'byIds', () => selectPartners(db).where('p.id', '=', sql<string>`any(${param('ids')}::uuid[])`), { ids });
 }
 
 export async function findPartnerByKey(db: Db, key: string): Promise<IntegrationPartnerModel | undefined> {
