@@ -11,6 +11,7 @@ import type { Logger } from '../lib/logger';
 import { requestObservationPlugin } from '../observability/graphql-plugin';
 import { buildSchema } from '../schema';
 import { createErrorFormatter } from './error-policy';
+import { jitGateway } from './executor';
 import { withExecutionDeadline } from './execution-deadline';
 import { limitValidationRules } from './limits';
 import { loadPersistedOperations, persistedQueriesOption, safelistCheck, type PersistedOperations } from './persisted-operations';
@@ -36,8 +37,10 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Request
   const { config, logger, httpServer } = options;
   const development = config.env === 'development';
   const persistedOperations = options.persistedOperations ?? loadPersistedOperations(config);
+  const schema = withExecutionDeadline(buildSchema());
   return new ApolloServer<RequestContext>({
-    schema: withExecutionDeadline(buildSchema()),
+    // GRAPHQL_EXECUTOR=jit: Apollo parses, validates and runs every plugin as before; the gateway only executes.
+    ...(config.graphqlExecutor === 'jit' ? { gateway: jitGateway(schema, { logger }) } : { schema }),
     introspection: config.introspection,
     // main.ts owns SIGINT/SIGTERM: a second stop() from Apollo's own handler never resolves.
     stopOnTerminationSignals: false,

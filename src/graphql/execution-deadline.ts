@@ -3,6 +3,14 @@ import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from 'graphql'
 
 import { LIMIT_CODES } from './limits';
 
+/** The errors the deadline check throws: always synchronously, before the resolver starts. */
+const deadlineErrors = new WeakSet<object>();
+
+/** Whether `error` was thrown by the deadline check (the compiled executor orders such errors as graphql-js does). */
+export function isDeadlineError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && deadlineErrors.has(error);
+}
+
 interface WithDeadline {
   /** Epoch milliseconds after which no further resolver of this operation starts. */
   deadline?: number;
@@ -23,7 +31,9 @@ export function withExecutionDeadline(schema: GraphQLSchema): GraphQLSchema {
         ...fieldConfig,
         resolve(source, args, context: WithDeadline, info) {
           if (context.deadline !== undefined && Date.now() > context.deadline) {
-            throw new GraphQLError('The operation ran out of time.', { extensions: { code: LIMIT_CODES.timeout } });
+            const error = new GraphQLError('The operation ran out of time.', { extensions: { code: LIMIT_CODES.timeout } });
+            deadlineErrors.add(error);
+            throw error;
           }
           return resolve(source, args, context, info);
         },
