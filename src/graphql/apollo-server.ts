@@ -10,7 +10,7 @@ import type { RequestContext } from '../context';
 import type { Logger } from '../lib/logger';
 import { requestObservationPlugin } from '../observability/graphql-plugin';
 import { buildSchema } from '../schema';
-import { createErrorFormatter } from './error-policy';
+import { createErrorFormatter, outageStatusPlugin } from './error-policy';
 import { jitGateway } from './executor';
 import { withExecutionDeadline } from './execution-deadline';
 import { limitValidationRules } from './limits';
@@ -58,6 +58,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Request
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGracePeriodMs }),
       // Per-field cache hints are unused here and cost a hook on every field.
       ApolloServerPluginCacheControlDisabled(),
+      outageStatusPlugin(),
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({ embed: { runTelemetry: false }, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),

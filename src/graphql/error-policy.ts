@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 
 import { databaseFailure, failureCause } from '../db/errors';
@@ -74,6 +75,28 @@ export function createErrorFormatter(options: ErrorPolicyOptions) {
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
     };
+  };
+}
+
+/**
+ * A query that got nothing because the database is down answers 503, as it does when the outage is
+ * met at the API-key lookup (a cached key lets the request reach its resolvers first): load balancers
+ * and clients see the same outage either way. Partial data keeps 200.
+ */
+export function outageStatusPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          const nothing = data === null || data === undefined || Object.values(data).every((value) => value === null);
+          if (nothing && errors?.length && errors.every((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+            response.http.status = 503;
+          }
+        },
+      };
+    },
   };
 }
 
