@@ -27,7 +27,7 @@ const typesWithoutIdentity = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', '.test-build/**', 'src/generated/**', 'examples/web-client/src/gql/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', '.test-build/**', '.bench-build/**', 'src/generated/**', 'examples/web-client/src/gql/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
