@@ -8,26 +8,18 @@ import type { Capture } from '../capture/types';
 import type { BenchCase, Plan, ServerKind, StepContext, Summary } from '../cases/types';
 import { removeWrites } from '../seed/seed';
 import { startServer, type RunningServer } from '../servers/servers';
-import { runLoad } from './load';
+import { runLoad, type LoadResult } from './load';
 import { logSize, readServiceLog } from './service-log';
 import { startWindow, type PostgresTarget } from './window';
 
-export interface Measurement {
+/** The load's own figures (autocannon: requests, latency, errors, non-2xx, resets), and what was sampled around it. */
+export interface Measurement extends LoadResult {
   case: string;
   server: ServerKind;
   round: number;
-  requests: number;
-  seconds: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Connection errors and timeouts (autocannon). */
-  errors: number;
-  non2xx: number;
   /** Errors the server reported itself: the service's request log ("error" outcomes), the loop's failed replays. */
   serverErrors: number | undefined;
   errorCodes: Record<string, number>;
-  resets: number;
   statusCodes: Record<string, number>;
   statementsPerRequest: number | undefined;
   serverCpuMsPerRequest: number;

@@ -1,6 +1,5 @@
-/** Child processes of the benchmark: a free port, output to a file, readiness, and a stop that always ends them. */
+/** Child processes of the benchmark: output to a file, readiness, and a stop that always ends them. */
 import { type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 
 const live = new Set<ChildProcess>();
 
@@ -14,17 +13,6 @@ export function track(child: ChildProcess): void {
   child.once('exit', () => live.delete(child));
 }
 
-/** A loopback port that was free a moment ago (the server binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** SIGTERM, then SIGKILL if the process has not exited after `graceMs`. */
 export async function stopProcess(child: ChildProcess, graceMs = 15_000): Promise<void> {

@@ -11,7 +11,8 @@ import type { Capture } from '../capture/types';
 import type { ServerKind } from '../cases/types';
 import { serviceEntry } from '../dist';
 import type { PeerStats } from '../peers/statement-counter';
-import { exitOf, freePort, stopProcess, track } from './process';
+import { freePort } from '../../test/helpers/net';
+import { exitOf, stopProcess, track } from './process';
 import { productionEnv } from './production-env';
 
 const BENCH_DIR = path.resolve(__dirname, '..');
