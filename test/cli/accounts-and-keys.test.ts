@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createProcessDatabase, type ProcessDatabase, type ServiceProcess, startServiceProcess } from '../helpers/service-process';
 import { logLines, runCli, sharedDatabase, withProcessDatabase } from './cli-process';
@@ -87,6 +88,8 @@ test('an account and key made by the commands work against the server, and a rev
   expect(revokedKey.id).toBe(apiKeyId);
   expect(Date.parse(revokedKey.revokedUtc)).not.toBeNaN();
 
+  // The server trusts a key it looked up for at most API_KEY_CACHE_TTL_MS (1 s): past that, it is refused.
+  await sleep(1050);
   const after = await viewerStatus(key);
   expect(after.status).toBe(401);
   expect(after.body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
