@@ -95,29 +95,6 @@ describe('projected reads', () => {
     });
   });
 
-  it('read the partner along with the rows exactly as the partner query reads it', async () => {
-    const partnerType = buildSchema().getType('IntegrationPartner') as GraphQLObjectType;
-    const leaves = (type: GraphQLObjectType): string =>
-      Object.values(type.getFields())
-        .filter((field) => field.args.length === 0)
-        .map((field) => {
-          let named = field.type;
-          while ('ofType' in named) named = named.ofType;
-          return isObjectType(named) ? (field.name === 'credentialFields' ? `${field.name} { ${leaves(named)} }` : '') : field.name;
-        })
-        .join(' ');
-    const selection = leaves(partnerType);
-    const viaIntegration = (await single(`integrationPartner { ${selection} }`)).integrationPartner as Record<string, unknown>;
-    const direct = await app.request<{ integrationPartner: Record<string, unknown> }>(
-      `query($key: String!) { integrationPartner(by: { key: $key }) { ${selection} } }`,
-      { key: 'activecampaign' },
-      { key: tenant.key },
-    );
-    expect(direct.errors).toBeUndefined();
-    expect(viaIntegration).toEqual(direct.data!.integrationPartner);
-    expect(Object.keys(viaIntegration).length).toBeGreaterThan(8);
-  });
-
   it('render every timestamp as Date#toISOString does, microseconds cut', async () => {
     const timestampFields = FIELDS.filter((field) => {
       let type = integrationType.getFields()[field]!.type;

@@ -57,7 +57,7 @@ describe('DataLoader batching, counted at the driver', () => {
     for (const first of [1, 20, 100]) results.push(await statementsFor(tenant, first));
     expect(results.map((r) => r.edges)).toEqual([1, 20, 100]);
     const counts = results.map((r) => r.statements);
-    // page (with each row's capabilities and partner), count, partner capabilities, audiences
-    expect(counts).toEqual([4, 4, 4]);
+    // page (with each row's capabilities), count, partners, partner capabilities, audiences
+    expect(counts).toEqual([5, 5, 5]);
   });
 });

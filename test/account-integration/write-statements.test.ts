@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 
 import { UNTRACKED } from '../../src/modules/account-integration/mutation-results';
-import { COLUMN_OF } from '../../src/modules/account-integration/columns';
+import { COLUMN_OF } from '../../src/modules/account-integration/repository';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { eventually } from '../helpers/fault-load';
 import { createTenant, type Tenant } from '../helpers/tenants';

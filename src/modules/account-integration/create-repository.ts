@@ -5,8 +5,7 @@ import type { IntegrationCapability } from '../../generated/graphql';
 import type { AudienceModel } from '../account/models';
 import type { IntegrationPartnerModel, PartnerCapabilityModel } from '../integration-partner/models';
 import type { AccountIntegrationModel } from './models';
-import { PARTNER_JSON } from '../integration-partner/repository';
-import { CLOCK_SELECTION, READ_INTEGRATION, RETURNING_INTEGRATION, type DatabaseClock } from './write-repository';
+import { CLOCK_SELECTION, PARTNER_JSON, READ_INTEGRATION, RETURNING_INTEGRATION, type DatabaseClock } from './write-repository';
 
 type Db = Kysely<Database>;
 

@@ -11,11 +11,11 @@ import type { EncryptedValue } from '../../lib/crypto';
 import { inputError, sqlState } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { validateSyncFilters } from '../partner-catalog/sync-filters';
-import { COLUMN_OF } from './columns';
 import { findCreateLookup, findIntegration, insertIntegration, type CreateLookup, type NewIntegration } from './create-repository';
 import * as lifecycle from './lifecycle';
 import type { AccountIntegrationModel } from './models';
 import { inProgress, retrying, UNTRACKED, type MutationError } from './mutation-results';
+import { COLUMN_OF } from './repository';
 import {
   COOLDOWN_MINUTES_MAX,
   DEBOUNCE_SECONDS_MAX,

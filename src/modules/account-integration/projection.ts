@@ -14,8 +14,6 @@ export interface IntegrationProjection {
   fields: readonly ModelField[];
   /** Read each row's enabled capabilities in the same statement (for `capabilities` / `hasCapability`). */
   capabilities: boolean;
-  /** Read each row's partner in the same statement (for `integrationPartner` and the `effective*` fields). */
-  partner: boolean;
 }
 
 /** Model fields a computed GraphQL field reads; scalar fields read themselves. */
@@ -31,11 +29,10 @@ const NEEDS: Partial<Record<string, readonly ModelField[]>> = {
 };
 
 const WITH_CAPABILITIES = new Set(['capabilities', 'hasCapability']);
-const WITH_PARTNER = new Set(['integrationPartner', 'effectiveCooldownMinutes', 'effectiveDebounceWindowSeconds']);
 
 /** Every field, for callers with no GraphQL selection to go by (and for fields this file does not know). */
 export function fullProjection(): IntegrationProjection {
-  return { fields: INTEGRATION_FIELDS, capabilities: false, partner: false };
+  return { fields: INTEGRATION_FIELDS, capabilities: false };
 }
 
 /**
@@ -54,7 +51,6 @@ export function projectionFromInfo(info: GraphQLResolveInfo, path: readonly stri
   const known = new Set<string>(INTEGRATION_FIELDS);
   const wanted = new Set<ModelField>(['id']);
   let capabilities = false;
-  let partner = false;
   for (const field of sets.flatMap((set) => collectFields(set, info.fragments))) {
     const name = field.name.value;
     const needs = NEEDS[name];
@@ -62,9 +58,8 @@ export function projectionFromInfo(info: GraphQLResolveInfo, path: readonly stri
     else if (known.has(name)) wanted.add(name as ModelField);
     else return fullProjection();
     if (WITH_CAPABILITIES.has(name)) capabilities = true;
-    if (WITH_PARTNER.has(name)) partner = true;
   }
-  return { fields: INTEGRATION_FIELDS.filter((field) => wanted.has(field)), capabilities, partner };
+  return { fields: INTEGRATION_FIELDS.filter((field) => wanted.has(field)), capabilities };
 }
 
 /** The fields of a selection set, with fragment spreads and inline fragments flattened. */

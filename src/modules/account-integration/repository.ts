@@ -11,10 +11,10 @@ import type { CursorPosition } from '../../lib/pagination';
 import { param, QueryTemplates } from '../../db/query-templates';
 import { escapeLike } from '../../lib/sql';
 import type { AccountIntegrationModel, HistoryEntryModel } from './models';
-import type { IntegrationPartnerModel } from '../integration-partner/models';
-import { PARTNER_JSON } from '../integration-partner/repository';
 import { COLUMN_OF, TIMESTAMP_FIELDS } from './columns';
 import { fullProjection, type IntegrationProjection } from './projection';
+
+export { COLUMN_OF } from './columns';
 
 type Db = Kysely<Database>;
 /** The database as seen by queries that alias account_integrations to `ai`. */
@@ -35,9 +35,6 @@ function projectedSelection(projection: IntegrationProjection) {
       ? sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(field)
       : column.as(field);
   });
-  if (projection.partner) {
-    selection.push(sql`(select ${PARTNER_JSON} from integration_partners p where p.id = ai.integration_partner_id)`.as('partner'));
-  }
   if (projection.capabilities) {
     selection.push(
       sql<string[]>`array(select c.capability::text from account_integration_capabilities c where c.account_integration_id = ai.id and c.account_id = ai.account_id order by c.capability)`.as(
@@ -52,14 +49,11 @@ function projectedSelection(projection: IntegrationProjection) {
  * An integration row as a projected read returns it: only the projected fields are present (timestamps
  * as ISO text), plus its enabled capabilities when the projection asked for them.
  */
-export type ProjectedIntegration = AccountIntegrationModel & {
-  enabledCapabilities?: IntegrationCapability[];
-  partner?: IntegrationPartnerModel;
-};
+export type ProjectedIntegration = AccountIntegrationModel & { enabledCapabilities?: IntegrationCapability[] };
 
 /** Names a projection in template shapes. */
 function projectionKey(projection: IntegrationProjection): string {
-  return `${projection.fields.join(',')}${projection.capabilities ? '+capabilities' : ''}${projection.partner ? '+partner' : ''}`;
+  return `${projection.fields.join(',')}${projection.capabilities ? '+capabilities' : ''}`;
 }
 
 /** SQL of the hot reads, built once per shape. */

@@ -17,13 +17,12 @@ const MAX_SEARCH_LENGTH = 200;
 const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /**
- * Capabilities and partners read along with the rows are handed to their loaders, so `capabilities`,
- * `hasCapability` and `integrationPartner` cost no statement of their own.
+ * Capabilities read along with the rows are handed to the capabilities loader, so `capabilities` and
+ * `hasCapability` cost no statement of their own.
  */
-function withLoadersPrimed(ctx: RequestContext, row: repository.ProjectedIntegration): AccountIntegrationModel {
-  const { enabledCapabilities, partner, ...integration } = row;
+function withCapabilitiesPrimed(ctx: RequestContext, row: repository.ProjectedIntegration): AccountIntegrationModel {
+  const { enabledCapabilities, ...integration } = row;
   if (enabledCapabilities) ctx.loaders.capabilitiesByIntegrationId.prime(integration.id, enabledCapabilities);
-  if (partner) ctx.loaders.partnerById.prime(partner.id, partner);
   return integration;
 }
 
@@ -36,7 +35,7 @@ export async function getAccountIntegration(
   const { accountId } = requireAccount(ctx.viewer);
   if (!isUuid(id)) return null;
   const row = await repository.findAccountIntegrationById(ctx.db, accountId, id, { projection });
-  return row ? withLoadersPrimed(ctx, row) : null;
+  return row ? withCapabilitiesPrimed(ctx, row) : null;
 }
 
 function toListFilter(filter: AccountIntegrationFilter | null | undefined): repository.IntegrationListFilter {
@@ -92,7 +91,7 @@ export async function listAccountIntegrations(
   const page = slicePage(rows, request);
   const edges = page.rows.map(({ cursorValue, ...row }) => ({
     cursor: encodeCursor({ order: orderKey(order), value: cursorValue, id: row.id }),
-    node: withLoadersPrimed(ctx, row),
+    node: withCapabilitiesPrimed(ctx, row),
   }));
   return {
     edges,

@@ -3,9 +3,8 @@ import { sql, type Kysely, type RawBuilder, type Transaction, type Updateable } 
 import type { AccountIntegrationsTable, Database, HistoryChange } from '../../db/database';
 import type { IntegrationCapability } from '../../generated/graphql';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
-import { PARTNER_JSON } from '../integration-partner/repository';
-import { COLUMN_OF } from './columns';
 import type { AccountIntegrationModel } from './models';
+import { COLUMN_OF } from './repository';
 
 type Db = Kysely<Database>;
 type Trx = Transaction<Database>;
@@ -27,6 +26,33 @@ export const READ_INTEGRATION = Object.entries(COLUMN_OF).map(([field, column]) 
 /** `returning` list of inserts and updates of account_integrations: one unqualified column per model field. */
 export const RETURNING_INTEGRATION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(column).as(field));
 
+/** Model field -> column of integration_partners. */
+const PARTNER_COLUMN_OF = {
+  id: 'id',
+  key: 'key',
+  name: 'name',
+  description: 'description',
+  category: 'category',
+  authType: 'auth_type',
+  releaseStatus: 'release_status',
+  docsUrl: 'docs_url',
+  defaultCooldownMinutes: 'default_cooldown_minutes',
+  defaultDebounceWindowSeconds: 'default_debounce_window_seconds',
+  quarantineThreshold: 'quarantine_threshold',
+  tokenRefreshLeadMinutes: 'token_refresh_lead_minutes',
+  maxTokenRefreshAttempts: 'max_token_refresh_attempts',
+  supportsWebhooks: 'supports_webhooks',
+  isEnabled: 'is_enabled',
+  credentialFields: 'credential_fields',
+} as const satisfies Record<keyof IntegrationPartnerModel, keyof Database['integration_partners']>;
+
+/**
+ * The partner `p` as one JSON value shaped like IntegrationPartnerModel, so it rides along in the same
+ * row as what it belongs to. Exact: the partner has only text, integer, boolean and JSON columns.
+ */
+export const PARTNER_JSON: RawBuilder<IntegrationPartnerModel> = sql<IntegrationPartnerModel>`json_build_object(${sql.join(
+  Object.entries(PARTNER_COLUMN_OF).flatMap(([field, column]) => [sql.lit(field), sql.ref(`p.${column}`)]),
+)})`;
 
 /**
  * The database clock, read once per write and stamped on every timestamp it writes: as a `Date` for

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 import type { Database } from '../../db/database';
 import type { IntegrationCapability, IntegrationPartnerFilter } from '../../generated/graphql';
@@ -28,34 +28,6 @@ function selectPartners(db: Db) {
     'p.credential_fields as credentialFields',
   ]);
 }
-
-/** Model field -> column of integration_partners. */
-const PARTNER_COLUMN_OF = {
-  id: 'id',
-  key: 'key',
-  name: 'name',
-  description: 'description',
-  category: 'category',
-  authType: 'auth_type',
-  releaseStatus: 'release_status',
-  docsUrl: 'docs_url',
-  defaultCooldownMinutes: 'default_cooldown_minutes',
-  defaultDebounceWindowSeconds: 'default_debounce_window_seconds',
-  quarantineThreshold: 'quarantine_threshold',
-  tokenRefreshLeadMinutes: 'token_refresh_lead_minutes',
-  maxTokenRefreshAttempts: 'max_token_refresh_attempts',
-  supportsWebhooks: 'supports_webhooks',
-  isEnabled: 'is_enabled',
-  credentialFields: 'credential_fields',
-} as const satisfies Record<keyof IntegrationPartnerModel, keyof Database['integration_partners']>;
-
-/**
- * The partner `p` as one JSON value shaped like IntegrationPartnerModel, so it rides along in the same
- * row as what it belongs to. Exact: the partner has only text, integer, boolean and JSON columns.
- */
-export const PARTNER_JSON: RawBuilder<IntegrationPartnerModel> = sql<IntegrationPartnerModel>`json_build_object(${sql.join(
-  Object.entries(PARTNER_COLUMN_OF).flatMap(([field, column]) => [sql.lit(field), sql.ref(`p.${column}`)]),
-)})`;
 
 /** SQL of the partner loader's batch, built once. */
 const templates = new QueryTemplates();
