@@ -42,6 +42,24 @@ export function fullProjection(): IntegrationProjection {
  * not know reads every column, so a new resolver is never handed a row without what it needs.
  */
 export function projectionFromInfo(info: GraphQLResolveInfo, path: readonly string[]): IntegrationProjection {
+  // A projection depends only on the document (variables never change it), and Apollo reuses a parsed
+  // document's nodes across requests: it is worked out once per field node and path.
+  const node = info.fieldNodes[0];
+  const key = path.join('.');
+  const cached = node && projections.get(node)?.get(key);
+  if (cached) return cached;
+  const projection = collectProjection(info, path);
+  if (node) {
+    let byPath = projections.get(node);
+    if (!byPath) projections.set(node, (byPath = new Map()));
+    byPath.set(key, projection);
+  }
+  return projection;
+}
+
+const projections = new WeakMap<FieldNode, Map<string, IntegrationProjection>>();
+
+function collectProjection(info: GraphQLResolveInfo, path: readonly string[]): IntegrationProjection {
   let sets = info.fieldNodes.map((node) => node.selectionSet).filter((set) => set !== undefined);
   for (const name of path) {
     sets = sets.flatMap((set) => collectFields(set, info.fragments).filter((field) => field.name.value === name))

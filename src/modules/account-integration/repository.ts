@@ -106,51 +106,56 @@ const orderColumns = {
 
 /**
  * The filter's conditions, with `param()` for every value (see QueryTemplates): `shape` names which
- * conditions are present, `values` holds what they compare with.
+ * conditions are present, `values` holds what they compare with, and `apply` adds them to a query. Only
+ * `apply` touches Kysely, and it runs only when a shape's template is built, not on every request.
  */
-function applyFilter(query: IntegrationQuery, filter: IntegrationListFilter) {
+function filterOf(filter: IntegrationListFilter) {
   const shape: string[] = [];
   const values: Record<string, unknown> = {};
-  let scoped = query.where('ai.account_id', '=', param<string>('accountId'));
-  if (!filter.includeDeleted) scoped = scoped.where('ai.is_deleted', '=', sql.lit(false));
+  const conditions: Array<(query: IntegrationQuery) => IntegrationQuery> = [
+    (query) => query.where('ai.account_id', '=', param<string>('accountId')),
+  ];
+  const add = (name: string, value: unknown, condition: (query: IntegrationQuery) => IntegrationQuery) => {
+    shape.push(name);
+    values[name] = value;
+    conditions.push(condition);
+  };
+  if (!filter.includeDeleted) conditions.push((query) => query.where('ai.is_deleted', '=', sql.lit(false)));
   else shape.push('deleted');
   if (filter.integrationPartnerId !== undefined) {
-    shape.push('partnerId');
-    values.partnerId = filter.integrationPartnerId;
-    scoped = scoped.where('ai.integration_partner_id', '=', param<string>('partnerId'));
+    add('partnerId', filter.integrationPartnerId, (query) => query.where('ai.integration_partner_id', '=', param<string>('partnerId')));
   }
   if (filter.integrationPartnerKey !== undefined) {
-    shape.push('partnerKey');
-    values.partnerKey = filter.integrationPartnerKey;
-    scoped = scoped.where('ai.integration_partner_id', '=', (eb: ExpressionBuilder<AiDatabase, 'ai'>) =>
-      eb.selectFrom('integration_partners').select('id').where('key', '=', param<string>('partnerKey')),
+    add('partnerKey', filter.integrationPartnerKey, (query) =>
+      query.where('ai.integration_partner_id', '=', (eb: ExpressionBuilder<AiDatabase, 'ai'>) =>
+        eb.selectFrom('integration_partners').select('id').where('key', '=', param<string>('partnerKey')),
+      ),
     );
   }
   if (filter.connectionStatus !== undefined) {
     const statuses = filter.connectionStatus;
     shape.push(`status${statuses.length}`);
     statuses.forEach((status, index) => (values[`status${index}`] = status));
-    scoped = statuses.length === 0
-      ? scoped.where(sql<boolean>`false`)
-      : scoped.where('ai.connection_status', 'in', statuses.map((_status, index) => param<ConnectionStatus>(`status${index}`)));
+    conditions.push((query) =>
+      statuses.length === 0
+        ? query.where(sql<boolean>`false`)
+        : query.where('ai.connection_status', 'in', statuses.map((_status, index) => param<ConnectionStatus>(`status${index}`))),
+    );
   }
   for (const [field, column] of [['isActive', 'ai.is_active'], ['isQuarantined', 'ai.is_quarantined']] as const) {
-    if (filter[field] === undefined) continue;
-    shape.push(field);
-    values[field] = filter[field];
-    scoped = scoped.where(column, '=', param<boolean>(field));
+    if (filter[field] !== undefined) add(field, filter[field], (query) => query.where(column, '=', param<boolean>(field)));
   }
   if (filter.audienceId !== undefined) {
-    shape.push('audienceId');
-    values.audienceId = filter.audienceId;
-    scoped = scoped.where('ai.audience_id', '=', param<string>('audienceId'));
+    add('audienceId', filter.audienceId, (query) => query.where('ai.audience_id', '=', param<string>('audienceId')));
   }
   if (filter.search !== undefined && filter.search !== '') {
-    shape.push('search');
-    values.search = `%${escapeLike(filter.search)}%`;
-    scoped = scoped.where('ai.integration_name', 'ilike', param<string>('search'));
+    add('search', `%${escapeLike(filter.search)}%`, (query) => query.where('ai.integration_name', 'ilike', param<string>('search')));
   }
-  return { query: scoped, shape: shape.join(','), values };
+  return {
+    shape: shape.join(','),
+    values,
+    apply: (query: IntegrationQuery) => conditions.reduce((scoped, condition) => condition(scoped), query),
+  };
 }
 
 /** Which rows one keyset read takes: `limit + 1` of them from `position` (exclusive) in `direction`. */
@@ -176,11 +181,11 @@ export async function listAccountIntegrations(
   const { column, cursorValue, cast } = orderColumns[order.field];
   const ascending = (order.direction === 'ASC') === (read.direction === 'forward');
   const scan = ascending ? 'asc' : 'desc';
-  const filtered = applyFilter(db.selectFrom('account_integrations as ai'), filter);
+  const filtered = filterOf(filter);
   const shape = ['list', projectionKey(projection), filtered.shape, order.field, scan, read.position ? 'after' : 'start'].join(':');
   const values = { ...filtered.values, accountId, limit: read.limit + 1, positionValue: read.position?.value, positionId: read.position?.id };
   return templates.execute(db, shape, () => {
-    let query = filtered.query;
+    let query = filtered.apply(db.selectFrom('account_integrations as ai'));
     if (read.position) {
       const comparison = sql.raw(ascending ? '>' : '<');
       query = query.where(
@@ -196,11 +201,11 @@ export async function listAccountIntegrations(
 }
 
 export async function countAccountIntegrations(db: Db, accountId: string, filter: IntegrationListFilter): Promise<number> {
-  const filtered = applyFilter(db.selectFrom('account_integrations as ai'), filter);
+  const filtered = filterOf(filter);
   const [row] = await templates.execute(
     db,
     `count:${filtered.shape}`,
-    () => filtered.query.select((eb) => eb.fn.countAll<string>().as('count')),
+    () => filtered.apply(db.selectFrom('account_integrations as ai')).select((eb) => eb.fn.countAll<string>().as('count')),
     { ...filtered.values, accountId },
   );
   return Number(row!.count);
