@@ -37,6 +37,9 @@ describe('configuration', () => {
     ['REDIS_URL', 'http://127.0.0.1:6379', /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL\.$/],
     ['ADMIN_API_KEY', 'short', /^ADMIN_API_KEY must be at least 32 characters/],
     ['PERSISTED_OPERATIONS_ONLY', 'true', /^PERSISTED_OPERATIONS_ONLY needs PERSISTED_OPERATIONS_FILE/],
+    // A revocation must reach every replica within a second: a longer cache is refused.
+    ['API_KEY_CACHE_TTL_MS', '5000', /^API_KEY_CACHE_TTL_MS must be an integer from 0 to 1000/],
+    ['DATABASE_PREPARED_STATEMENTS', 'sometimes', /^DATABASE_PREPARED_STATEMENTS must be true or false/],
   ])('refuses %s=%s, naming the setting', (name, value, message) => {
     expect(refused({ [name]: value })).toMatch(message);
   });
