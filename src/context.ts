@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import { hashApiKey, keysEqual, parseAuthorizationHeader } from './lib/api-keys';
 import { observeBatchSizes } from './lib/batch';
+import { lazyLoaderSet } from './lib/lazy-loaders';
 import { unauthenticated } from './lib/errors';
 import type { Keyring } from './lib/crypto';
 import type { Logger } from './lib/logger';
@@ -119,6 +120,18 @@ function tenantScope(viewer: Viewer): TenantScope {
   return { kind: 'none' };
 }
 
+/** Every module's loaders, built per request on first use (see lazyLoaderSet). */
+const createLoaders = lazyLoaderSet<TenantScope, Loaders>(
+  [
+    (db) => createIntegrationPartnerLoaders(db),
+    (db, scope) => createAccountIntegrationLoaders(db, scope),
+    (db, scope) => createAccountLoaders(db, scope),
+    (db) => createPartnerCatalogLoaders(db),
+    (db) => createActivityLoaders(db),
+  ],
+  { kind: 'none' },
+);
+
 /** Builds everything a request needs, fresh per request: loaders are never shared between callers. */
 export async function createRequestContext(
   deps: ContextDependencies,
@@ -128,15 +141,9 @@ export async function createRequestContext(
   const startedAt = Date.now();
   const apiKeys = deps.apiKeys ?? createApiKeyLookup(deps.db, 0);
   const viewer = await authenticate({ ...deps, apiKeys }, headers.authorization);
-  const loaders: Loaders = {
-    ...createIntegrationPartnerLoaders(deps.db),
-    ...createAccountIntegrationLoaders(deps.db, tenantScope(viewer)),
-    ...createAccountLoaders(deps.db, tenantScope(viewer)),
-    ...createPartnerCatalogLoaders(deps.db),
-    ...createActivityLoaders(deps.db),
-  };
   // With metrics on, each batch's size is recorded by loader name.
   const recordBatch = currentRequest()?.recordBatch;
+  const loaders = createLoaders(deps.db, tenantScope(viewer), recordBatch ? (group) => observeBatchSizes(group, recordBatch) : undefined);
   return {
     viewer,
     requestId,
@@ -147,6 +154,6 @@ export async function createRequestContext(
     keyring: deps.keyring,
     idempotencyKeyHeader: headers.idempotencyKey,
     apiKeys,
-    loaders: recordBatch ? observeBatchSizes(loaders, recordBatch) : loaders,
+    loaders,
   };
 }

@@ -62,6 +62,11 @@ export function corsMiddleware(config: Config, logger: Logger): RequestHandler {
   return (req, res, next) => {
     // The answer depends on the Origin, allowed or not: shared caches must key on it.
     res.vary('Origin');
+    // Without an Origin (servers, curl) `cors` sets nothing: skip its work on the hot path.
+    if (req.headers.origin === undefined) {
+      next();
+      return;
+    }
     applyCors(req, res, (error?: unknown) => {
       if (error) {
         next(error);

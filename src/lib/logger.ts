@@ -44,6 +44,15 @@ export function createLogger(level: LogLevel = 'info', write?: (line: string) =>
   return pino(options, { write: (chunk: string) => write(chunk.replace(/\n$/, '')) });
 }
 
+/**
+ * The same logger without the redaction pass, for lines built only from values that were checked before
+ * they got there (the request line: ids, validated names, codes and counts). Redaction copies every
+ * object it logs, which on the hottest line of the service cost more than the rest of the line.
+ */
+export function withoutRedaction(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: [], censor: '[redacted]' } });
+}
+
 /** The message of an unknown thrown value, for a log field. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

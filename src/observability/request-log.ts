@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { SpanKind } from '@opentelemetry/api';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 
-import type { Logger } from '../lib/logger';
+import { withoutRedaction, type Logger } from '../lib/logger';
 import type { Outcome, ServiceMetrics } from './metrics';
 import { noteErrorCode, runInRequestScope, type RequestObservation } from './request-scope';
 import { endSpan, startSpan, tracingActive } from './tracing';
@@ -22,7 +22,9 @@ const OBSERVATION = 'observation';
  * JSON error handler instead (`request body refused`), so that request still has one line.
  */
 export function observeRequests(options: RequestLogOptions): RequestHandler {
-  const { logger, metrics } = options;
+  const { metrics } = options;
+  // Every field of the request line is an id, a validated name, a code or a count (see finish).
+  const logger = withoutRedaction(options.logger);
   return (req, res, next) => {
     const observation: RequestObservation = {
       requestId: res.locals.requestId as string,

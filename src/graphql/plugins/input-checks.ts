@@ -96,7 +96,14 @@ function checkLiterals(document: DocumentNode): GraphQLError | undefined {
   return problem;
 }
 
+/** Documents whose literals passed: Apollo reuses a parsed document across requests, and its literals never change. */
+const documentsWithStorableLiterals = new WeakSet<DocumentNode>();
+
 export const checkInputText: OperationCheck = ({ schema, document, operation, request }) => {
-  const problem = checkVariables(schema, operation, request.variables ?? {}) ?? checkLiterals(document);
+  const problem = checkVariables(schema, operation, request.variables ?? {});
   if (problem) throw problem;
+  if (documentsWithStorableLiterals.has(document)) return;
+  const literalProblem = checkLiterals(document);
+  if (literalProblem) throw literalProblem;
+  documentsWithStorableLiterals.add(document);
 };

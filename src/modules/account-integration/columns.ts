@@ -1,5 +1,5 @@
 import type { AccountIntegrationsTable } from '../../db/database';
-import type { AccountIntegrationModel } from './models';
+import type { AccountIntegrationColumns } from './models';
 
 /** GraphQL field -> column, for every exposed column. Credentials are deliberately absent. */
 export const COLUMN_OF = {
@@ -44,13 +44,13 @@ export const COLUMN_OF = {
   createdUtc: 'created_utc',
   modifiedBy: 'modified_by',
   modifiedUtc: 'modified_utc',
-} as const satisfies Record<keyof AccountIntegrationModel, keyof AccountIntegrationsTable>;
+} as const satisfies Record<keyof AccountIntegrationColumns, keyof AccountIntegrationsTable>;
 
 /** Every model field, in the order projections list them. */
-export const INTEGRATION_FIELDS = Object.keys(COLUMN_OF) as Array<keyof AccountIntegrationModel>;
+export const INTEGRATION_FIELDS = Object.keys(COLUMN_OF) as Array<keyof AccountIntegrationColumns>;
 
 /** Fields whose column is a timestamptz. */
-export const TIMESTAMP_FIELDS = new Set<keyof AccountIntegrationModel>([
+export const TIMESTAMP_FIELDS = new Set<keyof AccountIntegrationColumns>([
   'engagementFieldsCreatedUtc',
   'lastEngagementSyncUtc',
   'lastErrorUtc',

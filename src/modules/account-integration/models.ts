@@ -3,15 +3,18 @@ import type {
   ActivityTarget,
   ConnectionStatus,
   EngagementFieldLevel,
+  IntegrationCapability,
   PageInfo,
 } from '../../generated/graphql';
 import type { HistoryChange } from '../../db/database';
+import type { IntegrationPartnerModel } from '../integration-partner/models';
 
 /**
  * An integration as the service returns it: camelCase columns from SQL aliases. Encrypted
  * credentials are never selected into it; the webhook secret ciphertext is (the schema exposes it).
  */
-export interface AccountIntegrationModel {
+/** One column per field: what a full read of an integration row holds. */
+export interface AccountIntegrationColumns {
   id: string;
   accountId: string;
   audienceId: string;
@@ -53,6 +56,13 @@ export interface AccountIntegrationModel {
   createdUtc: Date;
   modifiedBy: string;
   modifiedUtc: Date;
+}
+
+export interface AccountIntegrationModel extends AccountIntegrationColumns {
+  /** Enabled capabilities, when a projected read brought them along (resolvers prefer them to the loader). */
+  enabledCapabilities?: IntegrationCapability[];
+  /** The partner, when the read loaded it for a selected `integrationPartner` (answered without a promise). */
+  partner?: IntegrationPartnerModel;
 }
 
 export interface AccountIntegrationEdgeModel {

@@ -1,9 +1,9 @@
 import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 import { INTEGRATION_FIELDS } from './columns';
-import type { AccountIntegrationModel } from './models';
+import type { AccountIntegrationColumns } from './models';
 
-type ModelField = keyof AccountIntegrationModel;
+type ModelField = keyof AccountIntegrationColumns;
 
 /**
  * Which integration columns one read takes, and whether it brings the enabled capabilities along. Only
@@ -14,6 +14,8 @@ export interface IntegrationProjection {
   fields: readonly ModelField[];
   /** Read each row's enabled capabilities in the same statement (for `capabilities` / `hasCapability`). */
   capabilities: boolean;
+  /** `integrationPartner` is selected: the read loads the page's partners before it returns its rows. */
+  partner: boolean;
 }
 
 /** Model fields a computed GraphQL field reads; scalar fields read themselves. */
@@ -32,7 +34,7 @@ const WITH_CAPABILITIES = new Set(['capabilities', 'hasCapability']);
 
 /** Every field, for callers with no GraphQL selection to go by (and for fields this file does not know). */
 export function fullProjection(): IntegrationProjection {
-  return { fields: INTEGRATION_FIELDS, capabilities: false };
+  return { fields: INTEGRATION_FIELDS, capabilities: false, partner: false };
 }
 
 /**
@@ -69,6 +71,7 @@ function collectProjection(info: GraphQLResolveInfo, path: readonly string[]): I
   const known = new Set<string>(INTEGRATION_FIELDS);
   const wanted = new Set<ModelField>(['id']);
   let capabilities = false;
+  let partner = false;
   for (const field of sets.flatMap((set) => collectFields(set, info.fragments))) {
     const name = field.name.value;
     const needs = NEEDS[name];
@@ -76,8 +79,9 @@ function collectProjection(info: GraphQLResolveInfo, path: readonly string[]): I
     else if (known.has(name)) wanted.add(name as ModelField);
     else return fullProjection();
     if (WITH_CAPABILITIES.has(name)) capabilities = true;
+    if (name === 'integrationPartner') partner = true;
   }
-  return { fields: INTEGRATION_FIELDS.filter((field) => wanted.has(field)), capabilities };
+  return { fields: INTEGRATION_FIELDS.filter((field) => wanted.has(field)), capabilities, partner };
 }
 
 /** The fields of a selection set, with fragment spreads and inline fragments flattened. */

@@ -25,8 +25,9 @@ type IntegrationQuery = SelectQueryBuilder<AiDatabase, 'ai', {}>;
 /**
  * The select list of a projection. Timestamps are rendered by Postgres as the API's own text (UTC,
  * milliseconds, as `Date#toISOString` writes it), so the driver does not build a `Date` that the
- * DateTime scalar would only turn back into the same string. Capabilities come as a text array, in the
- * enum's order, as the capabilities loader returns them.
+ * DateTime scalar would only turn back into the same string. Capabilities come as one comma-separated
+ * text in the enum's order (keys are `[A-Z0-9_]`), which `withCapabilityList` splits: the driver's
+ * array parser cost more than the rest of the row.
  */
 function projectedSelection(projection: IntegrationProjection) {
   const selection: Array<AliasedRawBuilder<unknown, string>> = projection.fields.map((field) => {
@@ -37,7 +38,7 @@ function projectedSelection(projection: IntegrationProjection) {
   });
   if (projection.capabilities) {
     selection.push(
-      sql<string[]>`array(select c.capability::text from account_integration_capabilities c where c.account_integration_id = ai.id and c.account_id = ai.account_id order by c.capability)`.as(
+      sql<string>`(select string_agg(c.capability::text, ',' order by c.capability) from account_integration_capabilities c where c.account_integration_id = ai.id and c.account_id = ai.account_id)`.as(
         'enabledCapabilities',
       ),
     );
@@ -50,6 +51,16 @@ function projectedSelection(projection: IntegrationProjection) {
  * as ISO text), plus its enabled capabilities when the projection asked for them.
  */
 export type ProjectedIntegration = AccountIntegrationModel & { enabledCapabilities?: IntegrationCapability[] };
+
+/** Turns the comma-separated capabilities of projected rows into lists, in place. */
+function withCapabilityList<T extends ProjectedIntegration>(rows: T[], projection: IntegrationProjection): T[] {
+  if (!projection.capabilities) return rows;
+  for (const row of rows) {
+    const text = row.enabledCapabilities as unknown as string | null;
+    row.enabledCapabilities = text ? (text.split(',') as IntegrationCapability[]) : [];
+  }
+  return rows;
+}
 
 /** Names a projection in template shapes. */
 function projectionKey(projection: IntegrationProjection): string {
@@ -72,13 +83,13 @@ export async function findAccountIntegrationById(
   const projection = options.projection ?? fullProjection();
   const includeDeleted = options.includeDeleted ?? false;
   const shape = `byId:${projectionKey(projection)}:${includeDeleted}`;
-  const [row] = await templates.execute(db, shape, () => {
+  const rows = await templates.execute(db, shape, () => {
     const query = selectProjected(db.selectFrom('account_integrations as ai'), projection)
       .where('ai.account_id', '=', param<string>('accountId'))
       .where('ai.id', '=', param<string>('id'));
     return includeDeleted ? query : query.where('ai.is_deleted', '=', sql.lit(false));
   }, { accountId, id });
-  return row;
+  return withCapabilityList(rows, projection)[0];
 }
 
 export interface IntegrationListFilter {
@@ -184,7 +195,7 @@ export async function listAccountIntegrations(
   const filtered = filterOf(filter);
   const shape = ['list', projectionKey(projection), filtered.shape, order.field, scan, read.position ? 'after' : 'start'].join(':');
   const values = { ...filtered.values, accountId, limit: read.limit + 1, positionValue: read.position?.value, positionId: read.position?.id };
-  return templates.execute(db, shape, () => {
+  const rows = await templates.execute(db, shape, () => {
     let query = filtered.apply(db.selectFrom('account_integrations as ai'));
     if (read.position) {
       const comparison = sql.raw(ascending ? '>' : '<');
@@ -198,6 +209,7 @@ export async function listAccountIntegrations(
       .orderBy('ai.id', scan)
       .limit(param<number>('limit'));
   }, values);
+  return withCapabilityList(rows, projection);
 }
 
 export async function countAccountIntegrations(db: Db, accountId: string, filter: IntegrationListFilter): Promise<number> {

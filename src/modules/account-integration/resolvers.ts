@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 
 import type { RequestContext } from '../../context';
 import type { Resolvers, ResolversTypes } from '../../generated/graphql';
+import type { IntegrationPartnerModel } from '../integration-partner/models';
 import { historyOf } from './history';
 import type { AccountIntegrationModel } from './models';
 import { projectionFromInfo } from './projection';
@@ -20,6 +21,13 @@ async function effectiveDebounceWindowSeconds(integration: AccountIntegrationMod
     (await ctx.loaders.partnerById.load(integration.integrationPartnerId))?.defaultDebounceWindowSeconds ??
     0
   );
+}
+
+async function loadPartner(integration: AccountIntegrationModel, ctx: RequestContext): Promise<IntegrationPartnerModel> {
+  const partner = await ctx.loaders.partnerById.load(integration.integrationPartnerId);
+  // The foreign key makes this unreachable; fail loudly rather than return a wrong null.
+  if (!partner) throw new GraphQLError(`Partner ${integration.integrationPartnerId} is missing.`);
+  return partner;
 }
 
 /** A worker's event result: the lifecycle state only, never the account's view of the integration. */
@@ -67,20 +75,19 @@ export const accountIntegrationResolvers: Resolvers = {
     totalCount: (connection) => connection.countTotal(),
   },
   AccountIntegration: {
-    integrationPartner: async (integration, _args, ctx) => {
-      const partner = await ctx.loaders.partnerById.load(integration.integrationPartnerId);
-      // The foreign key makes this unreachable; fail loudly rather than return a wrong null.
-      if (!partner) throw new GraphQLError(`Partner ${integration.integrationPartnerId} is missing.`);
-      return partner;
-    },
+    integrationPartner: (integration, _args, ctx) => integration.partner ?? loadPartner(integration, ctx),
     audience: async (integration, _args, ctx) => {
       const audience = await ctx.loaders.audienceById.load(integration.audienceId);
       if (!audience) throw new GraphQLError(`Audience ${integration.audienceId} is missing.`);
       return audience;
     },
-    capabilities: (integration, _args, ctx) => ctx.loaders.capabilitiesByIntegrationId.load(integration.id),
-    hasCapability: async (integration, { capability }, ctx) =>
-      (await ctx.loaders.capabilitiesByIntegrationId.load(integration.id)).includes(capability),
+    // A projected read brings the capabilities on the row: answered without a promise.
+    capabilities: (integration, _args, ctx) =>
+      integration.enabledCapabilities ?? ctx.loaders.capabilitiesByIntegrationId.load(integration.id),
+    hasCapability: (integration, { capability }, ctx) =>
+      integration.enabledCapabilities
+        ? integration.enabledCapabilities.includes(capability)
+        : ctx.loaders.capabilitiesByIntegrationId.load(integration.id).then((enabled) => enabled.includes(capability)),
     effectiveCooldownMinutes,
     effectiveDebounceWindowSeconds,
     history: (integration, args, ctx) => historyOf(ctx, integration, args),
