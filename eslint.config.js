@@ -16,6 +16,7 @@ const typesWithoutIdentity = {
     'AccountIntegrationFieldChange',
     'ActivityThrottler',
     'PartnerCapability',
+    'PartnerOAuthSettings',
     'CredentialField',
     'DataObject',
     'DataField',

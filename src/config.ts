@@ -1,5 +1,6 @@
 import path from 'node:path';
 
+import { parsePartnerSettings, type PartnerSettingsByKey } from './catalog/partner-settings';
 import type { DatabaseTarget } from './db/create-database';
 import { API_KEY_PREFIX } from './lib/api-keys';
 
@@ -89,6 +90,24 @@ export interface Config {
   shutdownGracePeriodMs: number;
   metrics: MetricsConfig;
   tracing: TracingConfig;
+  /** Calls to partners: connection checks and token refreshes (src/lib/outbound-http). */
+  outbound: OutboundConfig;
+  /** Per-partner base and token URL overrides and OAuth clients, by partner key (src/catalog/partner-settings.ts). */
+  partners: PartnerSettingsByKey;
+}
+
+/** Calls to partners. */
+export interface OutboundConfig {
+  /** Let partner calls reach loopback, private and link-local addresses, over plain http too (tests, local partners). */
+  allowPrivateNetworks: boolean;
+  /** Establishing a connection (TCP and TLS). */
+  connectTimeoutMs: number;
+  /** A whole partner call (token refreshes and other worker calls). */
+  timeoutMs: number;
+  /** A connection check's call: a person is waiting for it. */
+  connectionCheckTimeoutMs: number;
+  /** Largest partner response accepted. */
+  maxResponseBytes: number;
 }
 
 /** `GET /metrics` (Prometheus). */
@@ -207,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const metricsToken = parseApiKeySetting('METRICS_TOKEN', env.METRICS_TOKEN, 16);
   const persistedOperationsFile = env.PERSISTED_OPERATIONS_FILE ? path.resolve(env.PERSISTED_OPERATIONS_FILE) : undefined;
   const persistedOperationsOnly = parseBoolean('PERSISTED_OPERATIONS_ONLY', env.PERSISTED_OPERATIONS_ONLY, false);
+  const allowPrivateNetworks = parseBoolean('OUTBOUND_ALLOW_PRIVATE_NETWORKS', env.OUTBOUND_ALLOW_PRIVATE_NETWORKS, false);
   if (persistedOperationsOnly && !persistedOperationsFile) {
     throw new ConfigError('PERSISTED_OPERATIONS_ONLY needs PERSISTED_OPERATIONS_FILE, the manifest of allowed operations.');
   }
@@ -271,5 +291,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       otlpEndpoint: parseUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env.OTEL_EXPORTER_OTLP_ENDPOINT, ['http:', 'https:']),
       serviceName: parseKeyPrefix('OTEL_SERVICE_NAME', env.OTEL_SERVICE_NAME, 'account-integrations'),
     },
+    outbound: {
+      allowPrivateNetworks,
+      connectTimeoutMs: parseInteger('OUTBOUND_CONNECT_TIMEOUT_MS', env.OUTBOUND_CONNECT_TIMEOUT_MS, 5000, 50, 60_000),
+      timeoutMs: parseInteger('OUTBOUND_TIMEOUT_MS', env.OUTBOUND_TIMEOUT_MS, 15_000, 100, 300_000),
+      connectionCheckTimeoutMs: parseInteger('CONNECTION_CHECK_TIMEOUT_MS', env.CONNECTION_CHECK_TIMEOUT_MS, 5000, 100, 60_000),
+      maxResponseBytes: parseInteger('OUTBOUND_MAX_RESPONSE_BYTES', env.OUTBOUND_MAX_RESPONSE_BYTES, 1024 * 1024, 1024, 64 * 1024 * 1024),
+    },
+    partners: parsePartnerSettings(env, allowPrivateNetworks, (message) => new ConfigError(message)),
   };
 }

@@ -182,6 +182,23 @@ export type AccountIntegrationConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/** Result of a connection check, in the seeds' `IntegrationActionResult` shape (`ok`, `message`) plus details. */
+export type AccountIntegrationConnectionCheckResult = {
+  __typename?: 'AccountIntegrationConnectionCheckResult';
+  /** The integration after the check (null when it was not found). */
+  accountIntegration: Maybe<AccountIntegration>;
+  /** What the result means, for people. It names the partner and its host at most, never a credential. */
+  message: Maybe<Scalars['String']['output']>;
+  /** Whether the partner accepted the credentials. */
+  ok: Scalars['Boolean']['output'];
+  /** The HTTP status the partner answered with; null when it did not answer or no call was made. */
+  partnerHttpStatus: Maybe<Scalars['Int']['output']>;
+  /** Why the check did not succeed; null when `ok`. */
+  reason: Maybe<ConnectionCheckReason>;
+  /** Whether the outcome was recorded on the integration: `CONNECTED` on success, the error rules on failure. False for refusals, and when the integration changed during the check so that the outcome no longer applies. */
+  recorded: Scalars['Boolean']['output'];
+};
+
 /** One integration in a page, with the cursor that points at it. */
 export type AccountIntegrationEdge = {
   __typename?: 'AccountIntegrationEdge';
@@ -557,6 +574,12 @@ export type CheckAccountIntegrationActivityInput = {
   version?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Input for `checkAccountIntegrationConnection`. */
+export type CheckAccountIntegrationConnectionInput = {
+  /** The integration whose credentials to check. */
+  id: Scalars['ID']['input'];
+};
+
 /** The caller named a version of the integration that is no longer current; nothing was changed. */
 export type ConflictError = UserError & {
   __typename?: 'ConflictError';
@@ -567,6 +590,47 @@ export type ConflictError = UserError & {
   /** Human-readable explanation of what went wrong. */
   message: Scalars['String']['output'];
 };
+
+/**
+ * Why a connection check did not succeed. The first group are answers from (or about) the partner and
+ * are recorded on the integration as an error; the second group are refusals made before any call, which
+ * change nothing.
+ */
+export type ConnectionCheckReason =
+  /** The partner's address is one partner calls may not reach (loopback, private, link-local, metadata and similar networks). */
+  | 'BLOCKED_ADDRESS'
+  /** Refusal: the stored credentials cannot be decrypted with the configured encryption keys. */
+  | 'CREDENTIALS_UNREADABLE'
+  /** Refusal: the integration is deleted. */
+  | 'DELETED'
+  /** Refusal: the integration is inactive; activate it first. */
+  | 'INACTIVE'
+  /** Refusal: no such integration in the caller's account. */
+  | 'INTEGRATION_NOT_FOUND'
+  /** The stored credentials lack a value the check needs, or one has the wrong shape (such as a shop domain outside myshopify.com). */
+  | 'INVALID_CREDENTIALS'
+  /** Refusal: the integration needs re-authorisation; replace its credentials first. */
+  | 'NEEDS_REAUTHORIZATION'
+  /** Refusal: the partner has no connection check (see `IntegrationPartner.supportsConnectionCheck`). */
+  | 'NOT_SUPPORTED'
+  /** Refusal: the integration has no stored credentials. */
+  | 'NO_CREDENTIALS'
+  /** The partner answered with an error that says nothing about the credentials: 5xx, 429, 404 or another unexpected answer. */
+  | 'PARTNER_ERROR'
+  /** Refusal: the integration is quarantined; release the quarantine first. */
+  | 'QUARANTINED'
+  /** The partner answered with a redirect; partner calls never follow redirects. */
+  | 'REDIRECT_REFUSED'
+  /** The partner's answer was larger than partner calls accept. */
+  | 'RESPONSE_TOO_LARGE'
+  /** The partner did not answer within the connection-check timeout. */
+  | 'TIMEOUT'
+  /** Refusal: the integration's access token has expired and waits for the token refresher. */
+  | 'TOKEN_EXPIRED'
+  /** The partner refused the credentials (HTTP 401 or 403, or Slack's `invalid_auth` and similar). */
+  | 'UNAUTHORIZED'
+  /** The partner could not be reached: its name did not resolve, the connection was refused or reset, or TLS failed. */
+  | 'UNREACHABLE';
 
 /** The connection state of an integration. See the README for the events that move between states. */
 export type ConnectionStatus =
@@ -904,10 +968,14 @@ export type IntegrationPartner = {
   maxTokenRefreshAttempts: Scalars['Int']['output'];
   /** Display name, such as `ActiveCampaign`. */
   name: Scalars['String']['output'];
+  /** OAuth 2 token endpoint facts; null for partners that do not use OAuth 2. */
+  oauth: Maybe<PartnerOAuthSettings>;
   /** Number of consecutive errors after which an integration with this partner is quarantined. */
   quarantineThreshold: Scalars['Int']['output'];
   /** How mature the platform's support for this partner is. */
   releaseStatus: PartnerReleaseStatus;
+  /** Whether `checkAccountIntegrationConnection` can check this partner's credentials. */
+  supportsConnectionCheck: Scalars['Boolean']['output'];
   /** Whether the partner can push events to the platform through webhooks. */
   supportsWebhooks: Scalars['Boolean']['output'];
   /** Minutes before an access token expires at which it should be refreshed (OAuth partners). */
@@ -984,6 +1052,14 @@ export type Mutation = {
    * counts it against the activity's throttler (shared by every replica). Account keys only.
    */
   checkAccountIntegrationActivity: ActivityCheckResult;
+  /**
+   * Check an integration's credentials with one cheap authenticated call to its partner (such as Stripe's
+   * `GET /v1/account` or Slack's `auth.test`), with a short timeout. The outcome is recorded on the
+   * integration: success marks it `CONNECTED` and resets its error count; a failure the partner caused
+   * counts as a sync error (`ERROR`, `QUARANTINED` at the partner's threshold). Inactive, quarantined,
+   * deleted and re-authorisation-pending integrations are refused without a call. Account keys only.
+   */
+  checkAccountIntegrationConnection: AccountIntegrationConnectionCheckResult;
   /** Create an account. Platform administrator only. */
   createAccount: CreateAccountPayload;
   /**
@@ -1047,6 +1123,15 @@ export type MutationActivateAccountIntegrationArgs = {
  */
 export type MutationCheckAccountIntegrationActivityArgs = {
   input: CheckAccountIntegrationActivityInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
+export type MutationCheckAccountIntegrationConnectionArgs = {
+  input: CheckAccountIntegrationConnectionInput;
 };
 
 
@@ -1248,6 +1333,13 @@ export type NotFoundError = UserError & {
   message: Scalars['String']['output'];
 };
 
+/** How the platform authenticates as an OAuth client at a partner's token endpoint (RFC 6749 §2.3.1). */
+export type OAuthClientAuthMethod =
+  /** The client id and secret in an HTTP Basic `Authorization` header. */
+  | 'CLIENT_SECRET_BASIC'
+  /** The client id and secret as `client_id` and `client_secret` in the form body. */
+  | 'CLIENT_SECRET_POST';
+
 /** Direction of an ordering. */
 export type OrderDirection =
   /** Smallest value first. */
@@ -1316,6 +1408,19 @@ export type PartnerCategory =
   | 'SMS'
   /** In-app subscription management and analytics. */
   | 'SUBSCRIPTIONS';
+
+/** The OAuth 2 facts the platform's token refresher uses for a partner. The platform's client id and secret are configuration, never shown. */
+export type PartnerOAuthSettings = {
+  __typename?: 'PartnerOAuthSettings';
+  /** How the platform authenticates at the token endpoint. */
+  clientAuthMethod: OAuthClientAuthMethod;
+  /** The access-token lifetime assumed when a token response has no `expires_in`, in seconds. */
+  defaultAccessTokenLifetimeSeconds: Scalars['Int']['output'];
+  /** Whether each refresh issues a new refresh token that replaces the old one (the old one stops working). */
+  refreshTokensRotate: Scalars['Boolean']['output'];
+  /** The partner's token endpoint. `{field}` placeholders are filled from the integration's credentials (Shopify's endpoint is per shop). */
+  tokenEndpoint: Scalars['String']['output'];
+};
 
 /** How mature the platform's support for a partner is. */
 export type PartnerReleaseStatus =
@@ -1699,6 +1804,7 @@ export type ResolversTypes = {
   AccountIntegration: ResolverTypeWrapper<AccountIntegrationModel>;
   AccountIntegrationCapabilityInput: AccountIntegrationCapabilityInput;
   AccountIntegrationConnection: ResolverTypeWrapper<AccountIntegrationConnectionModel>;
+  AccountIntegrationConnectionCheckResult: ResolverTypeWrapper<Omit<AccountIntegrationConnectionCheckResult, 'accountIntegration'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']> }>;
   AccountIntegrationEdge: ResolverTypeWrapper<AccountIntegrationEdgeModel>;
   AccountIntegrationError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AccountIntegrationError']>;
   AccountIntegrationEventInput: AccountIntegrationEventInput;
@@ -1728,7 +1834,9 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Byte: ResolverTypeWrapper<Scalars['Byte']['output']>;
   CheckAccountIntegrationActivityInput: CheckAccountIntegrationActivityInput;
+  CheckAccountIntegrationConnectionInput: CheckAccountIntegrationConnectionInput;
   ConflictError: ResolverTypeWrapper<ConflictError>;
+  ConnectionCheckReason: ConnectionCheckReason;
   ConnectionStatus: ConnectionStatus;
   CreateAccountError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateAccountError']>;
   CreateAccountInput: CreateAccountInput;
@@ -1765,11 +1873,13 @@ export type ResolversTypes = {
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NotFoundError: ResolverTypeWrapper<NotFoundError>;
+  OAuthClientAuthMethod: OAuthClientAuthMethod;
   OrderDirection: OrderDirection;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PartnerAuthType: PartnerAuthType;
   PartnerCapability: ResolverTypeWrapper<PartnerCapabilityModel>;
   PartnerCategory: PartnerCategory;
+  PartnerOAuthSettings: ResolverTypeWrapper<PartnerOAuthSettings>;
   PartnerReleaseStatus: PartnerReleaseStatus;
   PartnerUnavailableError: ResolverTypeWrapper<PartnerUnavailableError>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1799,6 +1909,7 @@ export type ResolversParentTypes = {
   AccountIntegration: AccountIntegrationModel;
   AccountIntegrationCapabilityInput: AccountIntegrationCapabilityInput;
   AccountIntegrationConnection: AccountIntegrationConnectionModel;
+  AccountIntegrationConnectionCheckResult: Omit<AccountIntegrationConnectionCheckResult, 'accountIntegration'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']> };
   AccountIntegrationEdge: AccountIntegrationEdgeModel;
   AccountIntegrationError: ResolversUnionTypes<ResolversParentTypes>['AccountIntegrationError'];
   AccountIntegrationEventInput: AccountIntegrationEventInput;
@@ -1823,6 +1934,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   Byte: Scalars['Byte']['output'];
   CheckAccountIntegrationActivityInput: CheckAccountIntegrationActivityInput;
+  CheckAccountIntegrationConnectionInput: CheckAccountIntegrationConnectionInput;
   ConflictError: ConflictError;
   CreateAccountError: ResolversUnionTypes<ResolversParentTypes>['CreateAccountError'];
   CreateAccountInput: CreateAccountInput;
@@ -1857,6 +1969,7 @@ export type ResolversParentTypes = {
   NotFoundError: NotFoundError;
   PageInfo: PageInfo;
   PartnerCapability: PartnerCapabilityModel;
+  PartnerOAuthSettings: PartnerOAuthSettings;
   PartnerUnavailableError: PartnerUnavailableError;
   Query: Record<PropertyKey, never>;
   RecordEngagementSyncInput: RecordEngagementSyncInput;
@@ -1944,6 +2057,15 @@ export type AccountIntegrationConnectionResolvers<ContextType = RequestContext, 
   edges?: Resolver<Array<ResolversTypes['AccountIntegrationEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AccountIntegrationConnectionCheckResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationConnectionCheckResult'] = ResolversParentTypes['AccountIntegrationConnectionCheckResult']> = {
+  accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  partnerHttpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['ConnectionCheckReason']>, ParentType, ContextType>;
+  recorded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type AccountIntegrationEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationEdge'] = ResolversParentTypes['AccountIntegrationEdge']> = {
@@ -2205,8 +2327,10 @@ export type IntegrationPartnerResolvers<ContextType = RequestContext, ParentType
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   maxTokenRefreshAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  oauth?: Resolver<Maybe<ResolversTypes['PartnerOAuthSettings']>, ParentType, ContextType>;
   quarantineThreshold?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   releaseStatus?: Resolver<ResolversTypes['PartnerReleaseStatus'], ParentType, ContextType>;
+  supportsConnectionCheck?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   supportsWebhooks?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   tokenRefreshLeadMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -2235,6 +2359,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   activateAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationActivateAccountIntegrationArgs, 'input'>>;
   checkAccountIntegrationActivity?: Resolver<ResolversTypes['ActivityCheckResult'], ParentType, ContextType, RequireFields<MutationCheckAccountIntegrationActivityArgs, 'input'>>;
+  checkAccountIntegrationConnection?: Resolver<ResolversTypes['AccountIntegrationConnectionCheckResult'], ParentType, ContextType, RequireFields<MutationCheckAccountIntegrationConnectionArgs, 'input'>>;
   createAccount?: Resolver<ResolversTypes['CreateAccountPayload'], ParentType, ContextType, RequireFields<MutationCreateAccountArgs, 'input'>>;
   createAccountIntegration?: Resolver<ResolversTypes['CreateAccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationCreateAccountIntegrationArgs, 'input'>>;
   createAudience?: Resolver<ResolversTypes['CreateAudiencePayload'], ParentType, ContextType, RequireFields<MutationCreateAudienceArgs, 'input'>>;
@@ -2275,6 +2400,13 @@ export type PartnerCapabilityResolvers<ContextType = RequestContext, ParentType 
   capability?: Resolver<ResolversTypes['IntegrationCapability'], ParentType, ContextType>;
   configSchema?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PartnerOAuthSettingsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PartnerOAuthSettings'] = ResolversParentTypes['PartnerOAuthSettings']> = {
+  clientAuthMethod?: Resolver<ResolversTypes['OAuthClientAuthMethod'], ParentType, ContextType>;
+  defaultAccessTokenLifetimeSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refreshTokensRotate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  tokenEndpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type PartnerUnavailableErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PartnerUnavailableError'] = ResolversParentTypes['PartnerUnavailableError']> = {
@@ -2324,6 +2456,7 @@ export type Resolvers<ContextType = RequestContext> = {
   Account?: AccountResolvers<ContextType>;
   AccountIntegration?: AccountIntegrationResolvers<ContextType>;
   AccountIntegrationConnection?: AccountIntegrationConnectionResolvers<ContextType>;
+  AccountIntegrationConnectionCheckResult?: AccountIntegrationConnectionCheckResultResolvers<ContextType>;
   AccountIntegrationEdge?: AccountIntegrationEdgeResolvers<ContextType>;
   AccountIntegrationError?: AccountIntegrationErrorResolvers<ContextType>;
   AccountIntegrationEventPayload?: AccountIntegrationEventPayloadResolvers<ContextType>;
@@ -2367,6 +2500,7 @@ export type Resolvers<ContextType = RequestContext> = {
   NotFoundError?: NotFoundErrorResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PartnerCapability?: PartnerCapabilityResolvers<ContextType>;
+  PartnerOAuthSettings?: PartnerOAuthSettingsResolvers<ContextType>;
   PartnerUnavailableError?: PartnerUnavailableErrorResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RevokeApiKeyError?: RevokeApiKeyErrorResolvers<ContextType>;

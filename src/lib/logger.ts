@@ -18,6 +18,13 @@ const REDACTED_PATHS = [
   'secret',
   'token',
   'apiKey',
+  // OAuth: the platform's client secrets (configuration) and integrations' tokens.
+  'clientSecret',
+  'client_secret',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
   '*.authorization',
   '*.headers',
   '*.body',
@@ -27,6 +34,12 @@ const REDACTED_PATHS = [
   '*.secret',
   '*.token',
   '*.apiKey',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.accessToken',
+  '*.access_token',
+  '*.refreshToken',
+  '*.refresh_token',
 ];
 
 /** A logger writing to stdout, or to `write` (tests collect the lines). */
