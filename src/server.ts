@@ -22,6 +22,7 @@ import { enterRequestScope, noteRefusedBody, observeRequests } from './observabi
 import { jsonErrorHandler, notFoundHandler } from './http/errors';
 import { persistedOperationRequests } from './http/persisted-operations';
 import { requestId } from './http/request-id';
+import { sendStringsDirectly } from './http/send-string';
 import { createRateLimiter } from './rate-limit/rate-limiter';
 
 export interface AppServer {
@@ -76,6 +77,7 @@ export async function createAppServer(
     noteRefusedBody,
     enterRequestScope,
     persistedOperationRequests({ operations: persistedOperations, introspection: config.introspection, maxTokens: config.limits.maxTokens, logger }),
+    sendStringsDirectly,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
