@@ -89,6 +89,8 @@ export interface Config {
   shutdownGracePeriodMs: number;
   metrics: MetricsConfig;
   tracing: TracingConfig;
+  /** Leased work: a registered webhook is due for a health check when not checked for this long. */
+  webhookHealthCheckIntervalMinutes: number;
 }
 
 /** `GET /metrics` (Prometheus). */
@@ -271,5 +273,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       otlpEndpoint: parseUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env.OTEL_EXPORTER_OTLP_ENDPOINT, ['http:', 'https:']),
       serviceName: parseKeyPrefix('OTEL_SERVICE_NAME', env.OTEL_SERVICE_NAME, 'account-integrations'),
     },
+    webhookHealthCheckIntervalMinutes: parseInteger(
+      'WEBHOOK_HEALTH_CHECK_INTERVAL_MINUTES',
+      env.WEBHOOK_HEALTH_CHECK_INTERVAL_MINUTES,
+      60,
+      1,
+      10_080,
+    ),
   };
 }

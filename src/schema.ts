@@ -13,6 +13,7 @@ import { activityResolvers } from './modules/activity/resolvers';
 import { accountIntegrationResolvers } from './modules/account-integration/resolvers';
 import { integrationPartnerResolvers } from './modules/integration-partner/resolvers';
 import { partnerCatalogResolvers } from './modules/partner-catalog/resolvers';
+import { workLeaseResolvers } from './modules/work-lease/resolvers';
 
 export function loadTypeDefs(): string[] {
   const dir = path.join(projectRoot(), 'schema');
@@ -42,6 +43,7 @@ export function buildSchema(): GraphQLSchema {
       accountIntegrationResolvers,
       partnerCatalogResolvers,
       activityResolvers,
+      workLeaseResolvers,
     ],
     inheritResolversFromInterfaces: true,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },

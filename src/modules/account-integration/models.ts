@@ -5,7 +5,7 @@ import type {
   EngagementFieldLevel,
   PageInfo,
 } from '../../generated/graphql';
-import type { HistoryChange } from '../../db/database';
+import type { HistoryChange, WorkKind } from '../../db/database';
 
 /**
  * An integration as the service returns it: camelCase columns from SQL aliases. Encrypted
@@ -45,6 +45,8 @@ export interface AccountIntegrationModel {
   ownerEmail: string | null;
   webhookRegistered: boolean;
   webhookLastHealthCheckUtc: Date | null;
+  /** When a sync last finished (success or error): the sync cooldown counts from it. */
+  lastSyncUtc: Date | null;
   webhookVerificationSecretEncrypted: Buffer | null;
   deletedUtc: Date | null;
   deletedBy: string | null;
@@ -74,6 +76,9 @@ export interface HistoryEntryModel {
   actor: string;
   occurredUtc: Date;
   changes: HistoryChange[];
+  /** CREDENTIALS_READ entries: the lease and kind of work the credentials were handed out for. */
+  leaseId: string | null;
+  workKind: WorkKind | null;
 }
 
 export interface HistoryConnectionModel {
