@@ -90,6 +90,8 @@ export interface Config {
   shutdownGracePeriodMs: number;
   metrics: MetricsConfig;
   tracing: TracingConfig;
+  /** Leased work: a registered webhook is due for a health check when not checked for this long. */
+  webhookHealthCheckIntervalMinutes: number;
   /** Calls to partners: connection checks and token refreshes (src/lib/outbound-http). */
   outbound: OutboundConfig;
   /** Per-partner base and token URL overrides and OAuth clients, by partner key (src/catalog/partner-settings.ts). */
@@ -299,5 +301,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxResponseBytes: parseInteger('OUTBOUND_MAX_RESPONSE_BYTES', env.OUTBOUND_MAX_RESPONSE_BYTES, 1024 * 1024, 1024, 64 * 1024 * 1024),
     },
     partners: parsePartnerSettings(env, allowPrivateNetworks, (message) => new ConfigError(message)),
+    webhookHealthCheckIntervalMinutes: parseInteger(
+      'WEBHOOK_HEALTH_CHECK_INTERVAL_MINUTES',
+      env.WEBHOOK_HEALTH_CHECK_INTERVAL_MINUTES,
+      60,
+      1,
+      10_080,
+    ),
   };
 }

@@ -4,10 +4,14 @@ import type { Database } from './db/database';
 import type { Logger } from './lib/logger';
 
 /**
- * Deletes state that has served its purpose: idempotency keys past their 24 hours and throttle windows
- * that ended over an hour ago. Safe from every replica at once (plain deletes of expired rows).
+ * Deletes state that has served its purpose: idempotency keys past their 24 hours, throttle windows
+ * that ended over an hour ago, and work leases that expired over an hour ago (their work was never
+ * reported; an expired lease is already claimable, this only tidies). Safe from every replica at once
+ * (plain deletes of expired rows).
  */
-export async function purgeExpiredState(db: Kysely<Database>): Promise<{ idempotencyKeys: number; throttleWindows: number }> {
+export async function purgeExpiredState(
+  db: Kysely<Database>,
+): Promise<{ idempotencyKeys: number; throttleWindows: number; workLeases: number }> {
   const keys = await db.deleteFrom('idempotency_keys').where('expires_utc', '<=', sql<Date>`now()`).executeTakeFirst();
   const windows = await db
     .deleteFrom('activity_throttle_windows as w')
@@ -20,7 +24,15 @@ export async function purgeExpiredState(db: Kysely<Database>): Promise<{ idempot
       ),
     )
     .executeTakeFirst();
-  return { idempotencyKeys: Number(keys.numDeletedRows), throttleWindows: Number(windows.numDeletedRows) };
+  const leases = await db
+    .deleteFrom('account_integration_work_leases')
+    .where('expires_utc', '<', sql<Date>`now() - interval '1 hour'`)
+    .executeTakeFirst();
+  return {
+    idempotencyKeys: Number(keys.numDeletedRows),
+    throttleWindows: Number(windows.numDeletedRows),
+    workLeases: Number(leases.numDeletedRows),
+  };
 }
 
 /** Runs purgeExpiredState now and then every `intervalMs`; the timer never keeps the process alive. */

@@ -14,6 +14,7 @@ import { accountIntegrationResolvers } from './modules/account-integration/resol
 import { connectionCheckResolvers } from './modules/connection-check/resolvers';
 import { integrationPartnerResolvers } from './modules/integration-partner/resolvers';
 import { partnerCatalogResolvers } from './modules/partner-catalog/resolvers';
+import { workLeaseResolvers } from './modules/work-lease/resolvers';
 
 export function loadTypeDefs(): string[] {
   const dir = path.join(projectRoot(), 'schema');
@@ -44,6 +45,7 @@ export function buildSchema(): GraphQLSchema {
       partnerCatalogResolvers,
       activityResolvers,
       connectionCheckResolvers,
+      workLeaseResolvers,
     ],
     inheritResolversFromInterfaces: true,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },

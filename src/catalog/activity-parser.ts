@@ -48,6 +48,9 @@ const SECTIONS_BY_HEADING: ReadonlyMap<string, CatalogSection> = new Map([
   ['AI agent activities', { group: 'ai', partnerKey: null }],
 ]);
 
+/** Headings that group sections ("Core platform activities" > "Ticket management"): an activity's category. */
+const CATEGORY_HEADINGS: ReadonlySet<string> = new Set(['Core platform activities', 'Integration activities']);
+
 /**
  * Capability an integration must have enabled to run a partner activity, keyed by `<group>:<slug>` or
  * `<group>:*`. A partner activity without an entry throws (see {@link SECTIONS_BY_HEADING}).
@@ -136,6 +139,9 @@ interface CatalogEntry {
   /** 1-based line of the name, for messages. */
   line: number;
   section: CatalogSection;
+  /** The section's heading and the category heading above it, as the seed writes them. */
+  sectionHeading: string;
+  category: string | null;
   /** `<group>:<slug of name>`, before collision handling. */
   baseIdentifier: string;
   source: ActivitySource;
@@ -157,13 +163,14 @@ function readCatalogEntries(lines: readonly string[]): CatalogEntry[] {
   const entries: CatalogEntry[] = [];
   // The last free-standing line seen outside an entry: the section heading of the next entry.
   let heading: { text: string; line: number } | null = null;
+  let category: string | null = null;
   let index = 0;
   while (index < lines.length) {
     const line = lineAt(lines, index).trim();
     if (line === '') {
       index += 1;
     } else if (isEntryStart(lines, index)) {
-      const parsed = readEntry(lines, index, heading);
+      const parsed = readEntry(lines, index, heading, category);
       if (parsed.entry) entries.push(parsed.entry);
       index = parsed.nextIndex;
     } else if (/^[{}[\]"]/.test(line)) {
@@ -172,6 +179,7 @@ function readCatalogEntries(lines: readonly string[]): CatalogEntry[] {
     } else {
       // Prose and headings outside entries (the introduction, "Best practices") only matter as headings.
       if (!/^[-•]/.test(line)) heading = { text: line, line: index + 1 };
+      if (CATEGORY_HEADINGS.has(line)) category = line;
       index += 1;
     }
   }
@@ -192,6 +200,7 @@ function readEntry(
   lines: readonly string[],
   startIndex: number,
   heading: { text: string; line: number } | null,
+  category: string | null,
 ): { entry: CatalogEntry | null; nextIndex: number } {
   const name = lineAt(lines, startIndex).trim();
   const where = `activity catalog line ${startIndex + 1} ("${name}")`;
@@ -258,6 +267,8 @@ function readEntry(
       name,
       line: startIndex + 1,
       section,
+      sectionHeading: heading.text,
+      category,
       baseIdentifier: `${section.group}:${slugify(name)}`,
       source,
       compensationName,
@@ -332,6 +343,11 @@ function toActivitySeed(
     throttler: throttlerFor(entry, where),
     compensatingActivity:
       entry.compensationName === null ? null : resolveCompensation(entry, allEntries, allIdentifiers, where),
+    metadata: {
+      ...(entry.category !== null ? { category: entry.category } : {}),
+      section: entry.sectionHeading,
+      ...(entry.compensationName !== null ? { compensation: entry.compensationName } : {}),
+    },
   };
 }
 

@@ -145,6 +145,7 @@ async function upsertActivities(
       throttle_window_seconds: activity.throttler.windowSeconds,
       throttle_key: activity.throttler.key,
       compensating_activity: activity.compensatingActivity,
+      metadata: JSON.stringify(activity.metadata),
     };
   });
   await trx
@@ -164,6 +165,7 @@ async function upsertActivities(
         throttle_window_seconds: eb.ref('excluded.throttle_window_seconds'),
         throttle_key: eb.ref('excluded.throttle_key'),
         compensating_activity: eb.ref('excluded.compensating_activity'),
+        metadata: eb.ref('excluded.metadata'),
       })),
     )
     .execute();

@@ -68,4 +68,9 @@ export interface ActivitySeed {
   throttler: ActivityThrottler;
   /** Unique identifier of the compensating activity, when the seed names one. */
   compensatingActivity: string | null;
+  /**
+   * The seed's "additional configuration data": the category and section headings the activity is listed
+   * under, and the compensating activity's name as the seed writes it, when there is one.
+   */
+  metadata: Record<string, unknown>;
 }

@@ -50,6 +50,22 @@ export interface AccountIntegrationHistoryTable {
   actor: string;
   occurred_utc: CreatedAt;
   changes: ColumnType<HistoryChange[], string, never>;
+  /** Credentials reads (CREDENTIALS_READ): the lease they were read for, and its kind of work. */
+  lease_id: string | null;
+  work_kind: WorkKind | null;
+}
+
+/** The kinds of leased work (AccountIntegrationWorkKind). */
+export type WorkKind = 'TOKEN_REFRESH' | 'SYNC' | 'WEBHOOK_HEALTH_CHECK';
+
+/** A worker's lease on one kind of work for one integration; an expired row is taken over by the next claim. */
+export interface AccountIntegrationWorkLeasesTable {
+  id: string;
+  account_integration_id: string;
+  kind: WorkKind;
+  claimed_by: string;
+  claimed_utc: Timestamp;
+  expires_utc: Timestamp;
 }
 
 export interface IdempotencyKeysTable {
@@ -128,6 +144,7 @@ export interface AccountIntegrationsTable {
   owner_email: string | null;
   webhook_registered: Generated<boolean>;
   webhook_last_health_check_utc: Timestamp | null;
+  last_sync_utc: Timestamp | null;
   webhook_verification_secret_encrypted: Buffer | null;
   webhook_secret_key_id: string | null;
   credentials_encrypted: Buffer | null;
@@ -190,6 +207,8 @@ export interface ActivitiesTable {
   throttle_window_seconds: number;
   throttle_key: string;
   compensating_activity: string | null;
+  // An object is sent as JSON by the driver, as a string is.
+  metadata: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
 }
 
 export interface ActivityThrottleWindowsTable {
@@ -211,6 +230,7 @@ export interface Database {
   account_integrations: AccountIntegrationsTable;
   account_integration_capabilities: AccountIntegrationCapabilitiesTable;
   account_integration_history: AccountIntegrationHistoryTable;
+  account_integration_work_leases: AccountIntegrationWorkLeasesTable;
   idempotency_keys: IdempotencyKeysTable;
   partner_data_objects: PartnerDataObjectsTable;
   partner_data_object_fields: PartnerDataObjectFieldsTable;

@@ -116,6 +116,8 @@ export type AccountIntegration = {
   lastErrorMessage: Maybe<Scalars['String']['output']>;
   /** When the last error occurred */
   lastErrorUtc: Maybe<Scalars['DateTime']['output']>;
+  /** When a sync last finished, successfully or not; the sync cooldown counts from it. Null before the first sync. */
+  lastSyncUtc: Maybe<Scalars['DateTime']['output']>;
   /** When the token was last successfully refreshed */
   lastTokenRefreshUtc: Maybe<Scalars['DateTime']['output']>;
   /** Who last modified this integration */
@@ -209,12 +211,14 @@ export type AccountIntegrationEdge = {
 };
 
 /** Failures a mutation on one integration can return. */
-export type AccountIntegrationError = ConflictError | IdempotencyKeyInProgressError | IdempotencyKeyReusedError | InputError | InvalidStateError | NotFoundError | PartnerUnavailableError;
+export type AccountIntegrationError = ConflictError | IdempotencyKeyInProgressError | IdempotencyKeyReusedError | InputError | InvalidStateError | LeaseNotHeldError | NotFoundError | PartnerUnavailableError;
 
 /** Input for worker events that name only the integration. */
 export type AccountIntegrationEventInput = {
   /** The integration the event is about. */
   id: Scalars['ID']['input'];
+  /** The lease of the `SYNC` work this event reports; when given, the event is refused with `LeaseNotHeldError` unless it is still the live lease. */
+  leaseId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Result of a worker's lifecycle event. */
@@ -290,11 +294,27 @@ export type AccountIntegrationHistoryEntry = {
   changes: Array<AccountIntegrationFieldChange>;
   /** Unique identifier of the entry. */
   id: Scalars['ID']['output'];
+  /** For `CREDENTIALS_READ` entries: the lease the credentials were handed out with. Null otherwise. */
+  leaseId: Maybe<Scalars['ID']['output']>;
   /** When the change happened (database clock). */
   occurredUtc: Scalars['DateTime']['output'];
   /** The integration's version after the change. */
   version: Scalars['Int']['output'];
+  /** For `CREDENTIALS_READ` entries: the kind of work they were handed out for. Null otherwise. */
+  workKind: Maybe<AccountIntegrationWorkKind>;
 };
+
+/** Whether a lease carries the integration's credentials. */
+export type AccountIntegrationLeaseCredentialsStatus =
+  /** The integration holds no credentials. */
+  | 'NONE'
+  /** The stored credentials, decrypted, are in `credentials`; the read is recorded in the integration's history. */
+  | 'PRESENT'
+  /**
+   * The stored credentials cannot be decrypted (their key is no longer configured, or the value is damaged).
+   * Operators are told in the logs; report the failure through the lifecycle event of the work, or release the lease.
+   */
+  | 'UNREADABLE';
 
 /**
  * What a worker learns about an integration from a lifecycle event: the state that schedules its next
@@ -332,6 +352,8 @@ export type AccountIntegrationLifecycleState = {
   lastErrorMessage: Maybe<Scalars['String']['output']>;
   /** When the last sync error happened. */
   lastErrorUtc: Maybe<Scalars['DateTime']['output']>;
+  /** When a sync last finished, successfully or not; the sync cooldown counts from it. Null before the first sync. */
+  lastSyncUtc: Maybe<Scalars['DateTime']['output']>;
   /** When the token was last refreshed. */
   lastTokenRefreshUtc: Maybe<Scalars['DateTime']['output']>;
   /** When the integration last changed. */
@@ -388,6 +410,61 @@ export type AccountIntegrationVersionInput = {
   id: Scalars['ID']['input'];
 };
 
+/** Failures of claiming or releasing work. */
+export type AccountIntegrationWorkError = InputError;
+
+/**
+ * A kind of work a worker can claim. Each kind has its own due rule (see the README) and its own lease:
+ * one integration can be leased for a sync and for a token refresh at the same time, but never twice for
+ * the same kind.
+ */
+export type AccountIntegrationWorkKind =
+  /**
+   * Sync data: due for active, connected (or failing) integrations that are not quarantined once the effective
+   * cooldown has passed since the last sync. Ended by `recordAccountIntegrationSyncSuccess`, `…SyncError` or
+   * `…EngagementSync`.
+   */
+  | 'SYNC'
+  /**
+   * Refresh the OAuth access token: due when `nextRefreshCheckUtc` has passed, for active OAuth 2 integrations
+   * that hold credentials, are not quarantined and do not wait for re-authorisation. Ended by
+   * `recordAccountIntegrationTokenRefreshSuccess` or `…TokenRefreshFailure`.
+   */
+  | 'TOKEN_REFRESH'
+  /**
+   * Check the partner still has the platform's webhooks: due for active integrations with registered webhooks
+   * that were not checked for `WEBHOOK_HEALTH_CHECK_INTERVAL_MINUTES`. Ended by
+   * `recordAccountIntegrationWebhookHealthCheck`.
+   */
+  | 'WEBHOOK_HEALTH_CHECK';
+
+/**
+ * One integration leased to the calling worker for one kind of work, until `expiresUtc`. Until then no other
+ * claim returns the integration for this kind; after it, the work can be claimed again.
+ */
+export type AccountIntegrationWorkLease = {
+  __typename?: 'AccountIntegrationWorkLease';
+  /** When the lease was taken (database clock). */
+  claimedUtc: Scalars['DateTime']['output'];
+  /**
+   * The decrypted credentials, keyed by the partner's `credentialFields`; null unless `credentialsStatus` is
+   * `PRESENT`. Returned nowhere else in the API, only to the worker key; never log them.
+   */
+  credentials: Maybe<Scalars['JSON']['output']>;
+  /** Whether `credentials` holds the integration's credentials. */
+  credentialsStatus: AccountIntegrationLeaseCredentialsStatus;
+  /** When the lease expires (database clock). Report the outcome before then: a stale lease's event is refused. */
+  expiresUtc: Scalars['DateTime']['output'];
+  /** The lease's ID: pass it as `leaseId` to the lifecycle event that reports the outcome, or to `releaseAccountIntegrationWork`. */
+  id: Scalars['ID']['output'];
+  /** The integration's lifecycle state when it was leased. */
+  integration: AccountIntegrationLifecycleState;
+  /** Key of the integration's partner, such as `slack`: it decides the protocol the worker speaks. */
+  integrationPartnerKey: Scalars['String']['output'];
+  /** The kind of work leased. */
+  kind: AccountIntegrationWorkKind;
+};
+
 /**
  * A versioned action the platform can run: a platform utility or an integration call to a partner
  * (such as `slack:post-message`), with JSON Schemas for its request and response, and a throttler.
@@ -396,12 +473,23 @@ export type Activity = {
   __typename?: 'Activity';
   /** The activity that undoes this one, when there is one. */
   compensatingActivity: Maybe<Activity>;
+  /**
+   * Unique identifier of the activity that undoes this one, as the catalog names it (such as
+   * `tickets:compensate-assign-ticket`), even while that activity is not in the catalog; `compensatingActivity`
+   * resolves it.
+   */
+  compensatingActivityIdentifier: Maybe<Scalars['String']['output']>;
   /** What the activity does. */
   description: Scalars['String']['output'];
   /** Unique identifier of this activity version. */
   id: Scalars['ID']['output'];
   /** The partner an integration activity calls; null for platform activities. */
   integrationPartner: Maybe<IntegrationPartner>;
+  /**
+   * Additional configuration data (the seed's `metadata`): the catalog `category` and `section` the activity is
+   * listed under, and `compensation`, the compensating activity's name as the catalog writes it, when it has one.
+   */
+  metadata: Scalars['JSON']['output'];
   /** Human-readable name. */
   name: Scalars['String']['output'];
   /** JSON Schema the request payload must satisfy. */
@@ -432,10 +520,14 @@ export type ActivityCheckCode =
   | 'INTEGRATION_NOT_FOUND'
   /** The payload does not satisfy the request schema; see `validationErrors`. */
   | 'INVALID_PAYLOAD'
+  /** The integration needs re-authorisation: refreshing its token failed too often, new credentials are needed. */
+  | 'NEEDS_REAUTHORIZATION'
   /** The integration is quarantined. */
   | 'QUARANTINED'
   /** The throttler's limit for this window is used up; see `retryAfterSeconds`. */
   | 'THROTTLED'
+  /** The integration's access token has expired; the token refresher has not renewed it yet. */
+  | 'TOKEN_EXPIRED'
   /** The activity belongs to another partner than the integration's. */
   | 'WRONG_PARTNER';
 
@@ -578,6 +670,27 @@ export type CheckAccountIntegrationActivityInput = {
 export type CheckAccountIntegrationConnectionInput = {
   /** The integration whose credentials to check. */
   id: Scalars['ID']['input'];
+};
+
+/** Input for `claimAccountIntegrationWork`. */
+export type ClaimAccountIntegrationWorkInput = {
+  /** The kind of work to claim. */
+  kind: AccountIntegrationWorkKind;
+  /** How long the leases last, 10–3600 seconds. Choose more than the work takes: an expired lease's work can be claimed by another worker. */
+  leaseSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** The most integrations to lease, 1–100. */
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of `claimAccountIntegrationWork`. */
+export type ClaimAccountIntegrationWorkPayload = {
+  __typename?: 'ClaimAccountIntegrationWorkPayload';
+  /** Why the claim was refused; empty on success. */
+  errors: Array<AccountIntegrationWorkError>;
+  /** The leases taken, most overdue first; fewer than `limit` when less work is due (or other workers took it first). */
+  leases: Array<AccountIntegrationWorkLease>;
+  /** Whether the claim was valid (a valid claim that finds no due work succeeds with no leases). */
+  ok: Scalars['Boolean']['output'];
 };
 
 /** The caller named a version of the integration that is no longer current; nothing was changed. */
@@ -1039,6 +1152,23 @@ export type IssueApiKeyPayload = {
 };
 
 /**
+ * The work was not leased to the caller, or no longer is: the lease is unknown, expired, or was ended (by an
+ * event, a release, or an expiry and a new claim). The event was refused and changed nothing; the work is, or
+ * will be, someone else's.
+ */
+export type LeaseNotHeldError = UserError & {
+  __typename?: 'LeaseNotHeldError';
+  /** Always `LEASE_NOT_HELD`. */
+  code: UserErrorCode;
+  /** The kind of work the event reports. */
+  kind: AccountIntegrationWorkKind;
+  /** The lease the event named. */
+  leaseId: Scalars['ID']['output'];
+  /** Human-readable explanation of what went wrong. */
+  message: Scalars['String']['output'];
+};
+
+/**
  * Entry point for every change. Domain schemas extend it. Expected failures come back in each
  * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
  */
@@ -1048,7 +1178,8 @@ export type Mutation = {
   activateAccountIntegration: AccountIntegrationPayload;
   /**
    * Check an activity request for an integration without running it: validates the payload against the
-   * request schema, checks the integration is active, not quarantined and has the needed capability, and
+   * request schema, checks the integration is active, not quarantined, not waiting for re-authorisation, has an
+   * unexpired token and has the needed capability, and
    * counts it against the activity's throttler (shared by every replica). Account keys only.
    */
   checkAccountIntegrationActivity: ActivityCheckResult;
@@ -1060,6 +1191,11 @@ export type Mutation = {
    * deleted and re-authorisation-pending integrations are refused without a call. Account keys only.
    */
   checkAccountIntegrationConnection: AccountIntegrationConnectionCheckResult;
+  /**
+   * Lease up to `limit` integrations that are due for `kind` of work, most overdue first, with their decrypted
+   * credentials. Concurrent claims never lease one integration twice for one kind. Worker key only.
+   */
+  claimAccountIntegrationWork: ClaimAccountIntegrationWorkPayload;
   /** Create an account. Platform administrator only. */
   createAccount: CreateAccountPayload;
   /**
@@ -1093,6 +1229,11 @@ export type Mutation = {
   recordAccountIntegrationWebhookHealthCheck: AccountIntegrationEventPayload;
   /** Lift an integration's quarantine: errors are reset and it waits for its next sync (`NOT_CONNECTED`). */
   releaseAccountIntegrationQuarantine: AccountIntegrationPayload;
+  /**
+   * End leases without reporting an outcome (a worker shutting down): their work can be claimed again at once.
+   * Worker key only.
+   */
+  releaseAccountIntegrationWork: ReleaseAccountIntegrationWorkPayload;
   /** Replace an integration's credentials (re-authorisation). Token refresh attempts start again. */
   replaceAccountIntegrationCredentials: AccountIntegrationPayload;
   /** Restore a soft-deleted integration. Its credentials were wiped on delete, so it comes back `NOT_CONNECTED`. */
@@ -1132,6 +1273,15 @@ export type MutationCheckAccountIntegrationActivityArgs = {
  */
 export type MutationCheckAccountIntegrationConnectionArgs = {
   input: CheckAccountIntegrationConnectionInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
+export type MutationClaimAccountIntegrationWorkArgs = {
+  input: ClaimAccountIntegrationWorkInput;
 };
 
 
@@ -1268,6 +1418,15 @@ export type MutationRecordAccountIntegrationWebhookHealthCheckArgs = {
  */
 export type MutationReleaseAccountIntegrationQuarantineArgs = {
   input: AccountIntegrationVersionInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
+export type MutationReleaseAccountIntegrationWorkArgs = {
+  input: ReleaseAccountIntegrationWorkInput;
 };
 
 
@@ -1513,12 +1672,16 @@ export type RecordEngagementSyncInput = {
   fieldsProvisioned: Scalars['Boolean']['input'];
   /** The integration the event is about. */
   id: Scalars['ID']['input'];
+  /** The lease of the `SYNC` work this event reports; when given, the event is refused with `LeaseNotHeldError` unless it is still the live lease. */
+  leaseId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** A sync or delivery failure reported by a worker. */
 export type RecordSyncErrorInput = {
   /** The integration the event is about. */
   id: Scalars['ID']['input'];
+  /** The lease of the `SYNC` work this event reports; when given, the event is refused with `LeaseNotHeldError` unless it is still the live lease. */
+  leaseId?: InputMaybe<Scalars['ID']['input']>;
   /** What went wrong (at most 2000 characters; longer messages are truncated). Must not contain secrets. */
   message: Scalars['String']['input'];
 };
@@ -1527,6 +1690,8 @@ export type RecordSyncErrorInput = {
 export type RecordTokenRefreshFailureInput = {
   /** The integration the event is about. */
   id: Scalars['ID']['input'];
+  /** The lease of the `TOKEN_REFRESH` work this event reports; when given, the event is refused with `LeaseNotHeldError` unless it is still the live lease. */
+  leaseId?: InputMaybe<Scalars['ID']['input']>;
   /** Why the refresh failed (at most 2000 characters). Must not contain secrets. */
   message: Scalars['String']['input'];
 };
@@ -1535,8 +1700,16 @@ export type RecordTokenRefreshFailureInput = {
 export type RecordTokenRefreshSuccessInput = {
   /** When the new access token expires. */
   accessTokenExpiresAt: Scalars['DateTime']['input'];
+  /**
+   * The tokens the partner returned, such as `{ "accessToken": "…", "refreshToken": "…" }` (the refresh token only
+   * when the partner rotated it). Merged into the stored credentials, validated against the partner's
+   * `credentialFields`, stored encrypted, never returned or logged.
+   */
+  credentials?: InputMaybe<Scalars['JSON']['input']>;
   /** The integration the event is about. */
   id: Scalars['ID']['input'];
+  /** The lease of the `TOKEN_REFRESH` work this event reports; when given, the event is refused with `LeaseNotHeldError` unless it is still the live lease. */
+  leaseId?: InputMaybe<Scalars['ID']['input']>;
   /** Scope granted to the new token. */
   tokenScope?: InputMaybe<Scalars['String']['input']>;
   /** Type of the new token, typically `Bearer`. */
@@ -1547,8 +1720,27 @@ export type RecordTokenRefreshSuccessInput = {
 export type RecordWebhookHealthCheckInput = {
   /** The integration the event is about. */
   id: Scalars['ID']['input'];
+  /** The lease of the `WEBHOOK_HEALTH_CHECK` work this event reports; when given, the event is refused with `LeaseNotHeldError` unless it is still the live lease. */
+  leaseId?: InputMaybe<Scalars['ID']['input']>;
   /** Whether the partner has the platform's webhooks registered after the check. */
   webhookRegistered: Scalars['Boolean']['input'];
+};
+
+/** Input for `releaseAccountIntegrationWork`. */
+export type ReleaseAccountIntegrationWorkInput = {
+  /** The leases to end without an outcome, 1–100 of them. */
+  leaseIds: Array<Scalars['ID']['input']>;
+};
+
+/** Result of `releaseAccountIntegrationWork`. */
+export type ReleaseAccountIntegrationWorkPayload = {
+  __typename?: 'ReleaseAccountIntegrationWorkPayload';
+  /** Why the release was refused; empty on success. */
+  errors: Array<AccountIntegrationWorkError>;
+  /** Whether the request was valid. */
+  ok: Scalars['Boolean']['output'];
+  /** The leases that were released; a lease that was already gone (ended, or taken over after it expired) is not listed. */
+  releasedLeaseIds: Array<Scalars['ID']['output']>;
 };
 
 /** Input for `replaceAccountIntegrationCredentials`. */
@@ -1663,6 +1855,8 @@ export type UserErrorCode =
   | 'INVALID_INPUT'
   /** The event or action makes no sense in the integration's current state. */
   | 'INVALID_STATE'
+  /** The lease a worker named is not the live lease of that integration and kind of work. */
+  | 'LEASE_NOT_HELD'
   /** The referenced object does not exist or is not visible to the caller. */
   | 'NOT_FOUND'
   /** The partner is unknown or disabled for new integrations. */
@@ -1765,9 +1959,11 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( IdempotencyKeyReusedError & { __typename: 'IdempotencyKeyReusedError' } )
     | ( InputError & { __typename: 'InputError' } )
     | ( InvalidStateError & { __typename: 'InvalidStateError' } )
+    | ( LeaseNotHeldError & { __typename: 'LeaseNotHeldError' } )
     | ( NotFoundError & { __typename: 'NotFoundError' } )
     | ( PartnerUnavailableError & { __typename: 'PartnerUnavailableError' } )
   ;
+  AccountIntegrationWorkError: ( InputError & { __typename: 'InputError' } );
   CreateAccountError: ( InputError & { __typename: 'InputError' } );
   CreateAudienceError:
     | ( AlreadyExistsError & { __typename: 'AlreadyExistsError' } )
@@ -1793,6 +1989,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( IdempotencyKeyReusedError & { __typename: 'IdempotencyKeyReusedError' } )
     | ( InputError & { __typename: 'InputError' } )
     | ( InvalidStateError & { __typename: 'InvalidStateError' } )
+    | ( LeaseNotHeldError & { __typename: 'LeaseNotHeldError' } )
     | ( NotFoundError & { __typename: 'NotFoundError' } )
     | ( PartnerUnavailableError & { __typename: 'PartnerUnavailableError' } )
   ;
@@ -1814,11 +2011,15 @@ export type ResolversTypes = {
   AccountIntegrationHistoryConnection: ResolverTypeWrapper<HistoryConnectionModel>;
   AccountIntegrationHistoryEdge: ResolverTypeWrapper<Omit<AccountIntegrationHistoryEdge, 'node'> & { node: ResolversTypes['AccountIntegrationHistoryEntry'] }>;
   AccountIntegrationHistoryEntry: ResolverTypeWrapper<HistoryEntryModel>;
+  AccountIntegrationLeaseCredentialsStatus: AccountIntegrationLeaseCredentialsStatus;
   AccountIntegrationLifecycleState: ResolverTypeWrapper<AccountIntegrationModel>;
   AccountIntegrationOrder: AccountIntegrationOrder;
   AccountIntegrationOrderField: AccountIntegrationOrderField;
   AccountIntegrationPayload: ResolverTypeWrapper<Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']>, errors: Array<ResolversTypes['AccountIntegrationError']> }>;
   AccountIntegrationVersionInput: AccountIntegrationVersionInput;
+  AccountIntegrationWorkError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AccountIntegrationWorkError']>;
+  AccountIntegrationWorkKind: AccountIntegrationWorkKind;
+  AccountIntegrationWorkLease: ResolverTypeWrapper<Omit<AccountIntegrationWorkLease, 'integration'> & { integration: ResolversTypes['AccountIntegrationLifecycleState'] }>;
   Activity: ResolverTypeWrapper<ActivityModel>;
   ActivityCheckCode: ActivityCheckCode;
   ActivityCheckResult: ResolverTypeWrapper<ActivityCheckResultModel>;
@@ -1835,6 +2036,8 @@ export type ResolversTypes = {
   Byte: ResolverTypeWrapper<Scalars['Byte']['output']>;
   CheckAccountIntegrationActivityInput: CheckAccountIntegrationActivityInput;
   CheckAccountIntegrationConnectionInput: CheckAccountIntegrationConnectionInput;
+  ClaimAccountIntegrationWorkInput: ClaimAccountIntegrationWorkInput;
+  ClaimAccountIntegrationWorkPayload: ResolverTypeWrapper<Omit<ClaimAccountIntegrationWorkPayload, 'errors' | 'leases'> & { errors: Array<ResolversTypes['AccountIntegrationWorkError']>, leases: Array<ResolversTypes['AccountIntegrationWorkLease']> }>;
   ConflictError: ResolverTypeWrapper<ConflictError>;
   ConnectionCheckReason: ConnectionCheckReason;
   ConnectionStatus: ConnectionStatus;
@@ -1871,6 +2074,7 @@ export type ResolversTypes = {
   IssueApiKeyInput: IssueApiKeyInput;
   IssueApiKeyPayload: ResolverTypeWrapper<Omit<IssueApiKeyPayload, 'apiKey' | 'errors'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, errors: Array<ResolversTypes['IssueApiKeyError']> }>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  LeaseNotHeldError: ResolverTypeWrapper<LeaseNotHeldError>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NotFoundError: ResolverTypeWrapper<NotFoundError>;
   OAuthClientAuthMethod: OAuthClientAuthMethod;
@@ -1888,6 +2092,8 @@ export type ResolversTypes = {
   RecordTokenRefreshFailureInput: RecordTokenRefreshFailureInput;
   RecordTokenRefreshSuccessInput: RecordTokenRefreshSuccessInput;
   RecordWebhookHealthCheckInput: RecordWebhookHealthCheckInput;
+  ReleaseAccountIntegrationWorkInput: ReleaseAccountIntegrationWorkInput;
+  ReleaseAccountIntegrationWorkPayload: ResolverTypeWrapper<Omit<ReleaseAccountIntegrationWorkPayload, 'errors'> & { errors: Array<ResolversTypes['AccountIntegrationWorkError']> }>;
   ReplaceAccountIntegrationCredentialsInput: ReplaceAccountIntegrationCredentialsInput;
   ReplicationMode: ReplicationMode;
   RevokeApiKeyError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevokeApiKeyError']>;
@@ -1923,6 +2129,8 @@ export type ResolversParentTypes = {
   AccountIntegrationOrder: AccountIntegrationOrder;
   AccountIntegrationPayload: Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']>, errors: Array<ResolversParentTypes['AccountIntegrationError']> };
   AccountIntegrationVersionInput: AccountIntegrationVersionInput;
+  AccountIntegrationWorkError: ResolversUnionTypes<ResolversParentTypes>['AccountIntegrationWorkError'];
+  AccountIntegrationWorkLease: Omit<AccountIntegrationWorkLease, 'integration'> & { integration: ResolversParentTypes['AccountIntegrationLifecycleState'] };
   Activity: ActivityModel;
   ActivityCheckResult: ActivityCheckResultModel;
   ActivityFilter: ActivityFilter;
@@ -1935,6 +2143,8 @@ export type ResolversParentTypes = {
   Byte: Scalars['Byte']['output'];
   CheckAccountIntegrationActivityInput: CheckAccountIntegrationActivityInput;
   CheckAccountIntegrationConnectionInput: CheckAccountIntegrationConnectionInput;
+  ClaimAccountIntegrationWorkInput: ClaimAccountIntegrationWorkInput;
+  ClaimAccountIntegrationWorkPayload: Omit<ClaimAccountIntegrationWorkPayload, 'errors' | 'leases'> & { errors: Array<ResolversParentTypes['AccountIntegrationWorkError']>, leases: Array<ResolversParentTypes['AccountIntegrationWorkLease']> };
   ConflictError: ConflictError;
   CreateAccountError: ResolversUnionTypes<ResolversParentTypes>['CreateAccountError'];
   CreateAccountInput: CreateAccountInput;
@@ -1965,6 +2175,7 @@ export type ResolversParentTypes = {
   IssueApiKeyInput: IssueApiKeyInput;
   IssueApiKeyPayload: Omit<IssueApiKeyPayload, 'apiKey' | 'errors'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, errors: Array<ResolversParentTypes['IssueApiKeyError']> };
   JSON: Scalars['JSON']['output'];
+  LeaseNotHeldError: LeaseNotHeldError;
   Mutation: Record<PropertyKey, never>;
   NotFoundError: NotFoundError;
   PageInfo: PageInfo;
@@ -1977,6 +2188,8 @@ export type ResolversParentTypes = {
   RecordTokenRefreshFailureInput: RecordTokenRefreshFailureInput;
   RecordTokenRefreshSuccessInput: RecordTokenRefreshSuccessInput;
   RecordWebhookHealthCheckInput: RecordWebhookHealthCheckInput;
+  ReleaseAccountIntegrationWorkInput: ReleaseAccountIntegrationWorkInput;
+  ReleaseAccountIntegrationWorkPayload: Omit<ReleaseAccountIntegrationWorkPayload, 'errors'> & { errors: Array<ResolversParentTypes['AccountIntegrationWorkError']> };
   ReplaceAccountIntegrationCredentialsInput: ReplaceAccountIntegrationCredentialsInput;
   RevokeApiKeyError: ResolversUnionTypes<ResolversParentTypes>['RevokeApiKeyError'];
   RevokeApiKeyInput: RevokeApiKeyInput;
@@ -2037,6 +2250,7 @@ export type AccountIntegrationResolvers<ContextType = RequestContext, ParentType
   lastEngagementSyncUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastErrorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lastErrorUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastSyncUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastTokenRefreshUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   modifiedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   modifiedUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -2074,7 +2288,7 @@ export type AccountIntegrationEdgeResolvers<ContextType = RequestContext, Parent
 };
 
 export type AccountIntegrationErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationError'] = ResolversParentTypes['AccountIntegrationError']> = {
-  __resolveType: TypeResolveFn<'ConflictError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'InputError' | 'InvalidStateError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ConflictError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'InputError' | 'InvalidStateError' | 'LeaseNotHeldError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
 };
 
 export type AccountIntegrationEventPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationEventPayload'] = ResolversParentTypes['AccountIntegrationEventPayload']> = {
@@ -2105,8 +2319,10 @@ export type AccountIntegrationHistoryEntryResolvers<ContextType = RequestContext
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   changes?: Resolver<Array<ResolversTypes['AccountIntegrationFieldChange']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  leaseId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   occurredUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  workKind?: Resolver<Maybe<ResolversTypes['AccountIntegrationWorkKind']>, ParentType, ContextType>;
 };
 
 export type AccountIntegrationLifecycleStateResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationLifecycleState'] = ResolversParentTypes['AccountIntegrationLifecycleState']> = {
@@ -2124,6 +2340,7 @@ export type AccountIntegrationLifecycleStateResolvers<ContextType = RequestConte
   lastEngagementSyncUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastErrorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lastErrorUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastSyncUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastTokenRefreshUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   modifiedUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   nextRefreshCheckUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -2141,11 +2358,28 @@ export type AccountIntegrationPayloadResolvers<ContextType = RequestContext, Par
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type AccountIntegrationWorkErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationWorkError'] = ResolversParentTypes['AccountIntegrationWorkError']> = {
+  __resolveType: TypeResolveFn<'InputError', ParentType, ContextType>;
+};
+
+export type AccountIntegrationWorkLeaseResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationWorkLease'] = ResolversParentTypes['AccountIntegrationWorkLease']> = {
+  claimedUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  credentials?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  credentialsStatus?: Resolver<ResolversTypes['AccountIntegrationLeaseCredentialsStatus'], ParentType, ContextType>;
+  expiresUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  integration?: Resolver<ResolversTypes['AccountIntegrationLifecycleState'], ParentType, ContextType>;
+  integrationPartnerKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AccountIntegrationWorkKind'], ParentType, ContextType>;
+};
+
 export type ActivityResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Activity'] = ResolversParentTypes['Activity']> = {
   compensatingActivity?: Resolver<Maybe<ResolversTypes['Activity']>, ParentType, ContextType>;
+  compensatingActivityIdentifier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   integrationPartner?: Resolver<Maybe<ResolversTypes['IntegrationPartner']>, ParentType, ContextType>;
+  metadata?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   requestSchema?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   requiredCapability?: Resolver<Maybe<ResolversTypes['IntegrationCapability']>, ParentType, ContextType>;
@@ -2203,6 +2437,12 @@ export type AudienceResolvers<ContextType = RequestContext, ParentType extends R
 export interface ByteScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Byte'], any> {
   name: 'Byte';
 }
+
+export type ClaimAccountIntegrationWorkPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ClaimAccountIntegrationWorkPayload'] = ResolversParentTypes['ClaimAccountIntegrationWorkPayload']> = {
+  errors?: Resolver<Array<ResolversTypes['AccountIntegrationWorkError']>, ParentType, ContextType>;
+  leases?: Resolver<Array<ResolversTypes['AccountIntegrationWorkLease']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
 
 export type ConflictErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConflictError'] = ResolversParentTypes['ConflictError']> = {
   code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
@@ -2356,10 +2596,19 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type LeaseNotHeldErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LeaseNotHeldError'] = ResolversParentTypes['LeaseNotHeldError']> = {
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AccountIntegrationWorkKind'], ParentType, ContextType>;
+  leaseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   activateAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationActivateAccountIntegrationArgs, 'input'>>;
   checkAccountIntegrationActivity?: Resolver<ResolversTypes['ActivityCheckResult'], ParentType, ContextType, RequireFields<MutationCheckAccountIntegrationActivityArgs, 'input'>>;
   checkAccountIntegrationConnection?: Resolver<ResolversTypes['AccountIntegrationConnectionCheckResult'], ParentType, ContextType, RequireFields<MutationCheckAccountIntegrationConnectionArgs, 'input'>>;
+  claimAccountIntegrationWork?: Resolver<ResolversTypes['ClaimAccountIntegrationWorkPayload'], ParentType, ContextType, RequireFields<MutationClaimAccountIntegrationWorkArgs, 'input'>>;
   createAccount?: Resolver<ResolversTypes['CreateAccountPayload'], ParentType, ContextType, RequireFields<MutationCreateAccountArgs, 'input'>>;
   createAccountIntegration?: Resolver<ResolversTypes['CreateAccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationCreateAccountIntegrationArgs, 'input'>>;
   createAudience?: Resolver<ResolversTypes['CreateAudiencePayload'], ParentType, ContextType, RequireFields<MutationCreateAudienceArgs, 'input'>>;
@@ -2375,6 +2624,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   recordAccountIntegrationTokenRefreshSuccess?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationTokenRefreshSuccessArgs, 'input'>>;
   recordAccountIntegrationWebhookHealthCheck?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationWebhookHealthCheckArgs, 'input'>>;
   releaseAccountIntegrationQuarantine?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationReleaseAccountIntegrationQuarantineArgs, 'input'>>;
+  releaseAccountIntegrationWork?: Resolver<ResolversTypes['ReleaseAccountIntegrationWorkPayload'], ParentType, ContextType, RequireFields<MutationReleaseAccountIntegrationWorkArgs, 'input'>>;
   replaceAccountIntegrationCredentials?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationReplaceAccountIntegrationCredentialsArgs, 'input'>>;
   restoreAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRestoreAccountIntegrationArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
@@ -2426,6 +2676,12 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };
 
+export type ReleaseAccountIntegrationWorkPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReleaseAccountIntegrationWorkPayload'] = ResolversParentTypes['ReleaseAccountIntegrationWorkPayload']> = {
+  errors?: Resolver<Array<ResolversTypes['AccountIntegrationWorkError']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  releasedLeaseIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
 export type RevokeApiKeyErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RevokeApiKeyError'] = ResolversParentTypes['RevokeApiKeyError']> = {
   __resolveType: TypeResolveFn<'InputError' | 'NotFoundError', ParentType, ContextType>;
 };
@@ -2443,7 +2699,7 @@ export type RotateWebhookSecretPayloadResolvers<ContextType = RequestContext, Pa
 };
 
 export type UserErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = {
-  __resolveType: TypeResolveFn<'AlreadyExistsError' | 'ConflictError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'InputError' | 'InvalidStateError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'AlreadyExistsError' | 'ConflictError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'InputError' | 'InvalidStateError' | 'LeaseNotHeldError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
 };
 
 export type ViewerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
@@ -2466,6 +2722,8 @@ export type Resolvers<ContextType = RequestContext> = {
   AccountIntegrationHistoryEntry?: AccountIntegrationHistoryEntryResolvers<ContextType>;
   AccountIntegrationLifecycleState?: AccountIntegrationLifecycleStateResolvers<ContextType>;
   AccountIntegrationPayload?: AccountIntegrationPayloadResolvers<ContextType>;
+  AccountIntegrationWorkError?: AccountIntegrationWorkErrorResolvers<ContextType>;
+  AccountIntegrationWorkLease?: AccountIntegrationWorkLeaseResolvers<ContextType>;
   Activity?: ActivityResolvers<ContextType>;
   ActivityCheckResult?: ActivityCheckResultResolvers<ContextType>;
   ActivityThrottler?: ActivityThrottlerResolvers<ContextType>;
@@ -2474,6 +2732,7 @@ export type Resolvers<ContextType = RequestContext> = {
   ApiKey?: ApiKeyResolvers<ContextType>;
   Audience?: AudienceResolvers<ContextType>;
   Byte?: GraphQLScalarType;
+  ClaimAccountIntegrationWorkPayload?: ClaimAccountIntegrationWorkPayloadResolvers<ContextType>;
   ConflictError?: ConflictErrorResolvers<ContextType>;
   CreateAccountError?: CreateAccountErrorResolvers<ContextType>;
   CreateAccountIntegrationPayload?: CreateAccountIntegrationPayloadResolvers<ContextType>;
@@ -2496,6 +2755,7 @@ export type Resolvers<ContextType = RequestContext> = {
   IssueApiKeyError?: IssueApiKeyErrorResolvers<ContextType>;
   IssueApiKeyPayload?: IssueApiKeyPayloadResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  LeaseNotHeldError?: LeaseNotHeldErrorResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NotFoundError?: NotFoundErrorResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -2503,6 +2763,7 @@ export type Resolvers<ContextType = RequestContext> = {
   PartnerOAuthSettings?: PartnerOAuthSettingsResolvers<ContextType>;
   PartnerUnavailableError?: PartnerUnavailableErrorResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReleaseAccountIntegrationWorkPayload?: ReleaseAccountIntegrationWorkPayloadResolvers<ContextType>;
   RevokeApiKeyError?: RevokeApiKeyErrorResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateWebhookSecretPayload?: RotateWebhookSecretPayloadResolvers<ContextType>;

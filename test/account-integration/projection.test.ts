@@ -101,12 +101,12 @@ describe('projected reads', () => {
       while ('ofType' in type) type = type.ofType;
       return type.name === 'DateTime';
     });
-    expect(timestampFields).toHaveLength(10);
+    expect(timestampFields).toHaveLength(11);
     const row = (await sql<Record<string, Date | null>>`
       select engagement_fields_created_utc as "engagementFieldsCreatedUtc", last_engagement_sync_utc as "lastEngagementSyncUtc",
         last_error_utc as "lastErrorUtc", last_token_refresh_utc as "lastTokenRefreshUtc", access_token_expires_at as "accessTokenExpiresAt",
         next_refresh_check_utc as "nextRefreshCheckUtc", webhook_last_health_check_utc as "webhookLastHealthCheckUtc",
-        deleted_utc as "deletedUtc", created_utc as "createdUtc", modified_utc as "modifiedUtc"
+        last_sync_utc as "lastSyncUtc", deleted_utc as "deletedUtc", created_utc as "createdUtc", modified_utc as "modifiedUtc"
       from account_integrations where id = ${integrationId}`.execute(app.db)).rows[0]!;
     const served = await single(timestampFields.join(' '));
     for (const field of timestampFields) {

@@ -16,6 +16,7 @@ import { Keyring } from '../../src/lib/crypto';
 import { createLogger } from '../../src/lib/logger';
 import { createAppServer, type AppServer } from '../../src/server';
 import { createTestDatabase, type TestDatabase } from './database';
+import { transcriptResponseLine } from './sentinel';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
@@ -104,7 +105,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: Tes
       else if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
       const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       const text = await response.text();
-      record(text);
+      record(transcriptResponseLine(query, text));
       const body = JSON.parse(text) as Omit<GraphQLResponse, 'status'>;
       return { status: response.status, ...body } as GraphQLResponse<never>;
     },

@@ -57,7 +57,8 @@ export type IntegrationProblem =
   | { kind: 'wrong-state'; connectionStatus: string; message: string }
   | { kind: 'partner-unavailable'; message: string }
   | { kind: 'idempotency-key-reused'; message: string }
-  | { kind: 'retry-later'; message: string };
+  | { kind: 'retry-later'; message: string }
+  | { kind: 'lease-not-held'; message: string };
 
 export function describeProblem(error: IntegrationErrorFragment): IntegrationProblem {
   switch (error.__typename) {
@@ -76,6 +77,9 @@ export function describeProblem(error: IntegrationErrorFragment): IntegrationPro
       return { kind: 'idempotency-key-reused', message: error.message };
     case 'IdempotencyKeyInProgressError':
       return { kind: 'retry-later', message: error.message };
+    case 'LeaseNotHeldError':
+      // Only workers' lifecycle events that name a lease get it; listed so the switch stays exhaustive.
+      return { kind: 'lease-not-held', message: error.message };
     default: {
       const unhandled: never = error;
       throw new Error(`Unhandled error type ${JSON.stringify(unhandled)}`);

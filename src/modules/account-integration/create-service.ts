@@ -174,6 +174,7 @@ export async function createAccountIntegration(
     notificationEmail,
     ownerEmail,
     webhookLastHealthCheckUtc: null,
+    lastSyncUtc: null,
     webhookVerificationSecretEncrypted: null,
     deletedUtc: null,
     deletedBy: null,

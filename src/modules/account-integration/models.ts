@@ -6,7 +6,7 @@ import type {
   IntegrationCapability,
   PageInfo,
 } from '../../generated/graphql';
-import type { HistoryChange } from '../../db/database';
+import type { HistoryChange, WorkKind } from '../../db/database';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
 
 /**
@@ -48,6 +48,8 @@ export interface AccountIntegrationColumns {
   ownerEmail: string | null;
   webhookRegistered: boolean;
   webhookLastHealthCheckUtc: Date | null;
+  /** When a sync last finished (success or error): the sync cooldown counts from it. */
+  lastSyncUtc: Date | null;
   webhookVerificationSecretEncrypted: Buffer | null;
   deletedUtc: Date | null;
   deletedBy: string | null;
@@ -84,6 +86,9 @@ export interface HistoryEntryModel {
   actor: string;
   occurredUtc: Date;
   changes: HistoryChange[];
+  /** CREDENTIALS_READ entries: the lease and kind of work the credentials were handed out for. */
+  leaseId: string | null;
+  workKind: WorkKind | null;
 }
 
 export interface HistoryConnectionModel {

@@ -4,8 +4,7 @@ import type { RequestContext } from '../../context';
 import type { Database, HistoryChange } from '../../db/database';
 import { runRetrying, runTransaction } from '../../db/transaction';
 import type { IntegrationCapability } from '../../generated/graphql';
-import { requireAccount } from '../../lib/access';
-import { forbidden, unauthenticated } from '../../lib/errors';
+import { requireAccount, requireWorkerKey } from '../../lib/access';
 import { isUuid } from '../../lib/ids';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
 import type { AccountIntegrationModel } from './models';
@@ -17,6 +16,7 @@ import {
   isError,
   retrying,
   UNTRACKED,
+  WORK_STAMPS,
   type MutationError,
   type Payload,
 } from './mutation-results';
@@ -33,9 +33,7 @@ const OPTIMISTIC_ATTEMPTS = 3;
 
 /** Workers report events; account keys change settings. Each refuses the other's mutations. */
 function requireWorker(ctx: RequestContext): string {
-  if (ctx.viewer.role === 'WORKER') return ctx.viewer.actor;
-  if (ctx.viewer.role === 'ANONYMOUS') throw unauthenticated();
-  throw forbidden('Lifecycle events are reported by platform workers, with the worker key.');
+  return requireWorkerKey(ctx.viewer, 'Lifecycle events are reported by platform workers, with the worker key.').actor;
 }
 
 /** What an applied change asks the generic writer to do. */
@@ -60,6 +58,8 @@ export interface Target {
   includeDeleted?: boolean;
   actor: string;
   accountId: string | null;
+  /** Worker events: the work lease the event ends, in the same statement as its change. */
+  endLease?: writes.LeaseEnd;
 }
 
 function diff(current: AccountIntegrationModel, changes: writes.IntegrationChanges): HistoryChange[] {
@@ -106,7 +106,11 @@ async function attempt(
       JSON.stringify(outcome.capabilitiesBefore) !== JSON.stringify(outcome.capabilitiesAfter)) {
     history.push({ field: 'capabilities', old: outcome.capabilitiesBefore, new: outcome.capabilitiesAfter });
   }
-  if (history.length === 0) return { ok: true, accountIntegration: asModel(current), errors: [] };
+  // A change of work stamps alone (or only a lease to end) is written, but not as a change.
+  const stamped = Object.entries(outcome.changes).some(
+    ([field, next]) => WORK_STAMPS.has(field) && next !== undefined && JSON.stringify(next) !== JSON.stringify(current[field as keyof Current]),
+  );
+  if (history.length === 0 && !stamped && !target.endLease) return { ok: true, accountIntegration: asModel(current), errors: [] };
 
   const updated = await writes.writeChanges(db, {
     id: current.id,
@@ -116,6 +120,8 @@ async function attempt(
     clock: current.databaseClock,
     action: outcome.action,
     history,
+    recorded: history.length > 0,
+    endLease: target.endLease,
   });
   if (!updated) return undefined;
   if (outcome.capabilitiesAfter) ctx.loaders.capabilitiesByIntegrationId.clear(current.id).prime(current.id, outcome.capabilitiesAfter);

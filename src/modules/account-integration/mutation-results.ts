@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../context';
+import type { WorkKind } from '../../db/database';
 import type { TransactionOptions } from '../../db/transaction';
 import type { ResolversTypes } from '../../generated/graphql';
 import { notFoundError } from '../../lib/errors';
@@ -8,7 +9,14 @@ import type { AccountIntegrationModel } from './models';
 export type Payload = Awaited<ResolversTypes['AccountIntegrationPayload']>;
 export type MutationError = ResolversTypes['AccountIntegrationError'];
 
-/** Fields history does not record: bookkeeping, and secrets (recorded as `redacted` where they change). */
+/**
+ * Stamps of when work last ran. A change of these alone is written without a new version or a history
+ * entry: syncs run every few minutes, and each would otherwise move the version under an account's
+ * pending edit (a CONFLICT) and add a history entry.
+ */
+export const WORK_STAMPS: ReadonlySet<string> = new Set(['lastSyncUtc']);
+
+/** Fields history does not record: bookkeeping, work stamps, and secrets (recorded as `redacted` where they change). */
 export const UNTRACKED = new Set([
   'version',
   'modifiedUtc',
@@ -17,6 +25,7 @@ export const UNTRACKED = new Set([
   'credentialsEncrypted',
   'credentialsKeyId',
   'webhookSecretKeyId',
+  ...WORK_STAMPS,
 ]);
 
 /** Request-path writes are retried after a serialization failure or deadlock, within the request's deadline. */
@@ -43,6 +52,16 @@ export function conflict(currentVersion: number): MutationError {
 
 export function invalidState(connectionStatus: AccountIntegrationModel['connectionStatus'], message: string): MutationError {
   return { __typename: 'InvalidStateError', code: 'INVALID_STATE', connectionStatus, message };
+}
+
+export function leaseNotHeld(leaseId: string, kind: WorkKind): MutationError {
+  return {
+    __typename: 'LeaseNotHeldError',
+    code: 'LEASE_NOT_HELD',
+    leaseId,
+    kind,
+    message: `Lease ${leaseId} is not the live ${kind} lease of this integration (unknown, expired or ended); the event changed nothing.`,
+  };
 }
 
 export const integrationNotFound = (id: string): MutationError => notFoundError(`No integration ${id}.`);

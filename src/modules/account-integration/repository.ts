@@ -254,6 +254,8 @@ export async function findHistoryPages(
       'h.actor',
       'h.occurred_utc as occurredUtc',
       'h.changes',
+      'h.lease_id as leaseId',
+      'h.work_kind as workKind',
       sql<number>`row_number() over (partition by h.account_integration_id order by h.id ${scan})`.as('rank'),
     ])
     .$if(accountId !== null, (qb) => qb.where('h.account_id', '=', accountId as string))
@@ -261,7 +263,7 @@ export async function findHistoryPages(
     .$if(read.cursorId !== null, (qb) => qb.where('h.id', forward ? '<' : '>', read.cursorId as string));
   return db
     .selectFrom(ranked.as('r'))
-    .select(['r.id', 'r.integrationId', 'r.version', 'r.action', 'r.actor', 'r.occurredUtc', 'r.changes'])
+    .select(['r.id', 'r.integrationId', 'r.version', 'r.action', 'r.actor', 'r.occurredUtc', 'r.changes', 'r.leaseId', 'r.workKind'])
     .where('r.rank', '<=', read.limit + 1)
     .orderBy('r.integrationId')
     .orderBy(sql`r.id::bigint`, forward ? 'desc' : 'asc')

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction, type Updateable } from 'kysely';
 
-import type { AccountIntegrationsTable, Database, HistoryChange } from '../../db/database';
+import type { AccountIntegrationsTable, Database, HistoryChange, WorkKind } from '../../db/database';
 import type { IntegrationCapability } from '../../generated/graphql';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
 import type { AccountIntegrationModel } from './models';
@@ -118,6 +118,12 @@ export async function readIntegrationForWrite(
   return query.$castTo<CurrentIntegration>().executeTakeFirst();
 }
 
+/** The work lease a worker's event ends: its integration's lease of `kind`, only `leaseId`'s when given. */
+export interface LeaseEnd {
+  kind: WorkKind;
+  leaseId?: string;
+}
+
 export interface IntegrationWrite {
   id: string;
   /** The version the changes were decided on: the write happens only if the row is still at it. */
@@ -128,29 +134,38 @@ export interface IntegrationWrite {
   clock: string;
   action: string;
   history: HistoryChange[];
+  /**
+   * False for a change of work stamps alone (see WORK_STAMPS): the row is written without a new version,
+   * modifier or history entry. Default true.
+   */
+  recorded?: boolean;
+  endLease?: LeaseEnd;
 }
 
 /**
- * Applies changes, bumps the version, stamps the modifier and appends the history entry, in one
- * statement (so atomically, with or without a transaction around it), if the row is still at
- * `version`. Undefined when it is not: someone changed it since it was read.
+ * Applies changes, bumps the version, stamps the modifier and appends the history entry (only the
+ * changes for an unrecorded write), and ends the worker's lease when asked, in one statement (so
+ * atomically, with or without a transaction around it), if the row is still at `version`. Undefined
+ * when it is not: someone changed it since it was read.
  */
 export async function writeChanges(db: Db, write: IntegrationWrite): Promise<AccountIntegrationModel | undefined> {
-  return db
-    .with('updated', (qb) =>
-      qb
-        .updateTable('account_integrations as ai')
-        .set({
-          ...toColumns(write.changes),
-          version: sql<number>`ai.version + 1`,
-          modified_by: write.actor,
-          modified_utc: atClock(write.clock),
-        })
-        .where('ai.id', '=', write.id)
-        .where('ai.version', '=', write.version)
-        .returning(RETURNING_INTEGRATION),
-    )
-    .with('history', (qb) =>
+  const recorded = write.recorded !== false;
+  const columns = toColumns(write.changes);
+  let query = db.with('updated', (qb) =>
+    qb
+      .updateTable('account_integrations as ai')
+      .set(
+        recorded
+          ? { ...columns, version: sql<number>`ai.version + 1`, modified_by: write.actor, modified_utc: atClock(write.clock) }
+          : // Nothing to set but the lease to end: the update still checks the version and returns the row.
+            { version: sql<number>`ai.version`, ...columns },
+      )
+      .where('ai.id', '=', write.id)
+      .where('ai.version', '=', write.version)
+      .returning(RETURNING_INTEGRATION),
+  );
+  if (recorded) {
+    query = query.with('history', (qb) =>
       qb
         .insertInto('account_integration_history')
         .columns(['account_id', 'account_integration_id', 'version', 'action', 'actor', 'changes'])
@@ -166,10 +181,31 @@ export async function writeChanges(db: Db, write: IntegrationWrite): Promise<Acc
               sql.val(JSON.stringify(write.history)).as('changes'),
             ]),
         ),
-    )
-    .selectFrom('updated')
-    .selectAll()
-    .$castTo<AccountIntegrationModel>()
+    ) as unknown as typeof query;
+  }
+  const end = write.endLease;
+  if (end) {
+    // Ends the worker's lease in the same statement, and only if the row was written (never for a lost race).
+    query = query.with('ended_lease', (qb) =>
+      qb
+        .deleteFrom('account_integration_work_leases')
+        .where('account_integration_id', 'in', qb.selectFrom('updated').select(sql<string>`updated.id`.as('id')))
+        .where('kind', '=', end.kind)
+        .$if(end.leaseId !== undefined, (q) => q.where('id', '=', end.leaseId as string)),
+    ) as unknown as typeof query;
+  }
+  return query.selectFrom('updated').selectAll().$castTo<AccountIntegrationModel>().executeTakeFirst();
+}
+
+/** The stored credentials' ciphertext (inside the transaction that holds the row locked). */
+export async function readStoredCredentials(
+  trx: Trx,
+  id: string,
+): Promise<{ credentialsEncrypted: Buffer | null; credentialsKeyId: string | null } | undefined> {
+  return trx
+    .selectFrom('account_integrations')
+    .select(['credentials_encrypted as credentialsEncrypted', 'credentials_key_id as credentialsKeyId'])
+    .where('id', '=', id)
     .executeTakeFirst();
 }
 

@@ -14,6 +14,8 @@ export interface ActivityModel {
   throttler: { enabled: boolean; limit: number; windowSeconds: number; key: string };
   /** Unique identifier of the compensating activity. */
   compensatingActivity: string | null;
+  /** The seed's additional configuration data (see ActivitySeed.metadata). */
+  metadata: Record<string, unknown>;
 }
 
 export interface ActivityCheckResultModel {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 import type { Database } from '../../db/database';
-import type { ActivityFilter, ActivitySource, IntegrationCapability } from '../../generated/graphql';
+import type { ActivityFilter, ActivitySource, ConnectionStatus, IntegrationCapability } from '../../generated/graphql';
 import { escapeLike } from '../../lib/sql';
 import type { ActivityModel } from './models';
 
@@ -21,6 +21,7 @@ function selectActivities(db: Db) {
     'a.response_schema as responseSchema',
     sql<ActivityModel['throttler']>`json_build_object('enabled', a.throttle_enabled, 'limit', a.throttle_limit, 'windowSeconds', a.throttle_window_seconds, 'key', a.throttle_key)`.as('throttler'),
     'a.compensating_activity as compensatingActivity',
+    'a.metadata',
   ]);
 }
 
@@ -66,6 +67,33 @@ export async function findActivity(db: Db, uniqueIdentifier: string, version: nu
   let query = selectActivities(db).where('a.unique_identifier', '=', uniqueIdentifier);
   query = version === null ? query.where(latestOnly) : query.where('a.version', '=', version);
   return query.executeTakeFirst();
+}
+
+/** What an activity check needs of an integration of the account, with token expiry on the database clock. */
+export interface IntegrationForCheck {
+  id: string;
+  integrationPartnerId: string;
+  isActive: boolean;
+  isQuarantined: boolean;
+  connectionStatus: ConnectionStatus;
+  tokenExpired: boolean;
+}
+
+export async function findIntegrationForCheck(db: Db, accountId: string, id: string): Promise<IntegrationForCheck | undefined> {
+  return db
+    .selectFrom('account_integrations as ai')
+    .select([
+      'ai.id',
+      'ai.integration_partner_id as integrationPartnerId',
+      'ai.is_active as isActive',
+      'ai.is_quarantined as isQuarantined',
+      sql<ConnectionStatus>`ai.connection_status`.as('connectionStatus'),
+      sql<boolean>`ai.access_token_expires_at <= now()`.as('tokenExpired'),
+    ])
+    .where('ai.account_id', '=', accountId)
+    .where('ai.id', '=', id)
+    .where('ai.is_deleted', '=', false)
+    .executeTakeFirst();
 }
 
 /**

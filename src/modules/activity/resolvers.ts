@@ -14,6 +14,7 @@ export const activityResolvers: Resolvers = {
       activity.integrationPartnerId ? ctx.loaders.partnerById.load(activity.integrationPartnerId) : null,
     compensatingActivity: (activity, _args, ctx) =>
       activity.compensatingActivity ? ctx.loaders.latestActivityByIdentifier.load(activity.compensatingActivity) : null,
+    compensatingActivityIdentifier: (activity) => activity.compensatingActivity,
   },
   AccountIntegration: {
     activities: (integration, _args, ctx) => service.activitiesOfIntegration(ctx, integration),

@@ -10,7 +10,6 @@ import { badUserInput } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { validateAgainstSchema } from '../../lib/json-schema';
 import type { AccountIntegrationModel } from '../account-integration/models';
-import { findAccountIntegrationById } from '../account-integration/repository';
 import type { ActivityCheckResultModel, ActivityModel } from './models';
 import * as repository from './repository';
 
@@ -56,7 +55,8 @@ function throttleKeyValue(key: string, payload: unknown): string {
 
 /**
  * Checks an activity request without running it: the integration must be the caller's, active, not
- * quarantined and hold the needed capability; the payload must satisfy the request schema; and the
+ * quarantined, not waiting for re-authorisation, with an unexpired token (database clock), and hold the
+ * needed capability; the payload must satisfy the request schema; and the
  * request is counted against the activity's throttler (in Postgres, shared by every replica). Only a
  * request that passes every other check is counted.
  */
@@ -65,7 +65,7 @@ export async function checkActivity(
   input: CheckAccountIntegrationActivityInput,
 ): Promise<ActivityCheckResultModel> {
   const { accountId } = requireAccount(ctx.viewer);
-  const integration = isUuid(input.id) ? await findAccountIntegrationById(ctx.db, accountId, input.id) : undefined;
+  const integration = isUuid(input.id) ? await repository.findIntegrationForCheck(ctx.db, accountId, input.id) : undefined;
   if (!integration) return refusal('INTEGRATION_NOT_FOUND', `No integration ${input.id}.`);
   const activity = await loadActivity(ctx, input.activity, input.version);
   if (!activity) return refusal('ACTIVITY_NOT_FOUND', `No activity ${input.activity}${input.version != null ? ` version ${input.version}` : ''}.`);
@@ -74,6 +74,13 @@ export async function checkActivity(
   }
   if (!integration.isActive) return refusal('INACTIVE', 'The integration is inactive.', activity);
   if (integration.isQuarantined) return refusal('QUARANTINED', 'The integration is quarantined.', activity);
+  // Its own remedy (new credentials from the account), so it is told apart from an expired token.
+  if (integration.connectionStatus === 'NEEDS_REAUTHORIZATION') {
+    return refusal('NEEDS_REAUTHORIZATION', 'The integration needs re-authorisation: its token could not be refreshed; replace its credentials.', activity);
+  }
+  if (integration.connectionStatus === 'TOKEN_EXPIRED' || integration.tokenExpired) {
+    return refusal('TOKEN_EXPIRED', 'The integration’s access token has expired and has not been refreshed yet.', activity);
+  }
   if (activity.requiredCapability !== null) {
     const enabled = await ctx.loaders.capabilitiesByIntegrationId.load(integration.id);
     if (!enabled.includes(activity.requiredCapability)) {

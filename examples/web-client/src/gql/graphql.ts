@@ -238,6 +238,8 @@ export type UserErrorCode =
   | 'INVALID_INPUT'
   /** The event or action makes no sense in the integration's current state. */
   | 'INVALID_STATE'
+  /** The lease a worker named is not the live lease of that integration and kind of work. */
+  | 'LEASE_NOT_HELD'
   /** The referenced object does not exist or is not visible to the caller. */
   | 'NOT_FOUND'
   /** The partner is unknown or disabled for new integrations. */
@@ -255,6 +257,8 @@ type IntegrationError_InputError_Fragment = { __typename: 'InputError', code: Us
 
 type IntegrationError_InvalidStateError_Fragment = { __typename: 'InvalidStateError', code: UserErrorCode, message: string, connectionStatus: ConnectionStatus };
 
+type IntegrationError_LeaseNotHeldError_Fragment = { __typename: 'LeaseNotHeldError', code: UserErrorCode, message: string };
+
 type IntegrationError_NotFoundError_Fragment = { __typename: 'NotFoundError', code: UserErrorCode, message: string };
 
 type IntegrationError_PartnerUnavailableError_Fragment = { __typename: 'PartnerUnavailableError', code: UserErrorCode, message: string };
@@ -265,6 +269,7 @@ export type IntegrationErrorFragment =
   | IntegrationError_IdempotencyKeyReusedError_Fragment
   | IntegrationError_InputError_Fragment
   | IntegrationError_InvalidStateError_Fragment
+  | IntegrationError_LeaseNotHeldError_Fragment
   | IntegrationError_NotFoundError_Fragment
   | IntegrationError_PartnerUnavailableError_Fragment
 ;
@@ -307,6 +312,7 @@ export type CreateIntegrationMutation = { createAccountIntegration: { ok: boolea
       | { __typename: 'IdempotencyKeyReusedError', code: UserErrorCode, message: string }
       | { __typename: 'InputError', code: UserErrorCode, message: string, path: Array<string> }
       | { __typename: 'InvalidStateError', code: UserErrorCode, message: string, connectionStatus: ConnectionStatus }
+      | { __typename: 'LeaseNotHeldError', code: UserErrorCode, message: string }
       | { __typename: 'NotFoundError', code: UserErrorCode, message: string }
       | { __typename: 'PartnerUnavailableError', code: UserErrorCode, message: string }
     > } };
@@ -322,6 +328,7 @@ export type UpdateIntegrationMutation = { updateAccountIntegration: { ok: boolea
       | { __typename: 'IdempotencyKeyReusedError', code: UserErrorCode, message: string }
       | { __typename: 'InputError', code: UserErrorCode, message: string, path: Array<string> }
       | { __typename: 'InvalidStateError', code: UserErrorCode, message: string, connectionStatus: ConnectionStatus }
+      | { __typename: 'LeaseNotHeldError', code: UserErrorCode, message: string }
       | { __typename: 'NotFoundError', code: UserErrorCode, message: string }
       | { __typename: 'PartnerUnavailableError', code: UserErrorCode, message: string }
     > } };
