@@ -15,6 +15,7 @@ import {
   type AccountIntegrationLoaders,
 } from './modules/account-integration/loaders';
 import { createActivityLoaders, type ActivityLoaders } from './modules/activity/loaders';
+import { createInboundWebhookLoaders, type InboundWebhookLoaders } from './modules/inbound-webhook/loaders';
 import { createIntegrationPartnerLoaders, type IntegrationPartnerLoaders } from './modules/integration-partner/loaders';
 import { createPartnerCatalogLoaders, type PartnerCatalogLoaders } from './modules/partner-catalog/loaders';
 
@@ -56,7 +57,8 @@ export type Loaders = IntegrationPartnerLoaders &
   AccountIntegrationLoaders &
   AccountLoaders &
   PartnerCatalogLoaders &
-  ActivityLoaders;
+  ActivityLoaders &
+  InboundWebhookLoaders;
 
 export interface RequestContext {
   viewer: Viewer;
@@ -134,6 +136,7 @@ export async function createRequestContext(
     ...createAccountLoaders(deps.db, tenantScope(viewer)),
     ...createPartnerCatalogLoaders(deps.db),
     ...createActivityLoaders(deps.db),
+    ...createInboundWebhookLoaders(deps.db, tenantScope(viewer)),
   };
   // With metrics on, each batch's size is recorded by loader name.
   const recordBatch = currentRequest()?.recordBatch;

@@ -2,12 +2,17 @@ import { sql, type Kysely } from 'kysely';
 
 import type { Database } from './db/database';
 import type { Logger } from './lib/logger';
+import { purgeExpiredWebhookState } from './modules/inbound-webhook/repository';
 
 /**
- * Deletes state that has served its purpose: idempotency keys past their 24 hours and throttle windows
- * that ended over an hour ago. Safe from every replica at once (plain deletes of expired rows).
+ * Deletes state that has served its purpose: idempotency keys past their 24 hours, throttle windows
+ * that ended over an hour ago, and kept webhook deliveries and replay keys past their expiry (set from
+ * WEBHOOK_RETENTION_DAYS and the timestamp tolerance when they were written). Safe from every replica
+ * at once (plain deletes of expired rows).
  */
-export async function purgeExpiredState(db: Kysely<Database>): Promise<{ idempotencyKeys: number; throttleWindows: number }> {
+export async function purgeExpiredState(
+  db: Kysely<Database>,
+): Promise<{ idempotencyKeys: number; throttleWindows: number; webhookDeliveries: number; webhookReplayKeys: number }> {
   const keys = await db.deleteFrom('idempotency_keys').where('expires_utc', '<=', sql<Date>`now()`).executeTakeFirst();
   const windows = await db
     .deleteFrom('activity_throttle_windows as w')
@@ -20,7 +25,8 @@ export async function purgeExpiredState(db: Kysely<Database>): Promise<{ idempot
       ),
     )
     .executeTakeFirst();
-  return { idempotencyKeys: Number(keys.numDeletedRows), throttleWindows: Number(windows.numDeletedRows) };
+  const webhooks = await purgeExpiredWebhookState(db);
+  return { idempotencyKeys: Number(keys.numDeletedRows), throttleWindows: Number(windows.numDeletedRows), ...webhooks };
 }
 
 /** Runs purgeExpiredState now and then every `intervalMs`; the timer never keeps the process alive. */

@@ -11,6 +11,7 @@ import { ByteScalar, DateTimeScalar, JsonScalar } from './lib/scalars';
 import { accountResolvers } from './modules/account/resolvers';
 import { activityResolvers } from './modules/activity/resolvers';
 import { accountIntegrationResolvers } from './modules/account-integration/resolvers';
+import { inboundWebhookResolvers } from './modules/inbound-webhook/resolvers';
 import { integrationPartnerResolvers } from './modules/integration-partner/resolvers';
 import { partnerCatalogResolvers } from './modules/partner-catalog/resolvers';
 
@@ -42,6 +43,7 @@ export function buildSchema(): GraphQLSchema {
       accountIntegrationResolvers,
       partnerCatalogResolvers,
       activityResolvers,
+      inboundWebhookResolvers,
     ],
     inheritResolversFromInterfaces: true,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },

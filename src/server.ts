@@ -23,6 +23,7 @@ import { jsonErrorHandler, notFoundHandler } from './http/errors';
 import { persistedOperationRequests } from './http/persisted-operations';
 import { requestId } from './http/request-id';
 import { createRateLimiter } from './rate-limit/rate-limiter';
+import { inboundWebhookRouter } from './modules/inbound-webhook/routes';
 
 export interface AppServer {
   httpServer: http.Server;
@@ -49,6 +50,17 @@ export async function createAppServer(
   const persistedOperations = deps.persistedOperations ?? loadPersistedOperations(config);
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
   const rateLimit = rateLimiter && rateLimitHooks(rateLimiter);
+  // Inbound webhooks have their own per-integration buckets (in the same Redis, named `webhook:<integration id>`).
+  const webhookLimiter = await createRateLimiter(
+    {
+      enabled: config.webhooks.ratePerSecond > 0,
+      capacity: config.webhooks.rateBurst,
+      refillPerSecond: config.webhooks.ratePerSecond,
+      redisUrl: config.rateLimit.redisUrl,
+      keyPrefix: config.rateLimit.keyPrefix,
+    },
+    logger,
+  );
   const apollo = createApolloServer({
     config,
     logger,
@@ -70,6 +82,7 @@ export async function createAppServer(
   if (metrics) app.use(metricsRouter({ metrics, token: config.metrics.token }));
   if (metrics && !config.metrics.token && config.env === 'production') logger.warn('GET /metrics is served without METRICS_TOKEN');
   if (config.graphiql) app.use(graphiqlRouter({ env: config.env, demoApiKey: deps.demoApiKey }));
+  app.use(inboundWebhookRouter({ db: deps.db, keyring: deps.keyring, logger, config: config.webhooks, limiter: webhookLimiter }));
   app.use(
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),
@@ -116,6 +129,7 @@ export async function createAppServer(
         accepting = false;
         await apollo.stop();
         await rateLimiter?.close();
+        await webhookLimiter?.close();
       })();
       return stopping;
     },

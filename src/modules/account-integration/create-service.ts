@@ -175,6 +175,7 @@ export async function createAccountIntegration(
     ownerEmail,
     webhookLastHealthCheckUtc: null,
     webhookVerificationSecretEncrypted: null,
+    dataLastReceivedAt: null,
     deletedUtc: null,
     deletedBy: null,
     ...lifecycle.onCreate(partner, now),

@@ -46,6 +46,8 @@ export interface AccountIntegrationModel {
   webhookRegistered: boolean;
   webhookLastHealthCheckUtc: Date | null;
   webhookVerificationSecretEncrypted: Buffer | null;
+  /** Set by each accepted inbound webhook delivery and by each replay of dead letters. */
+  dataLastReceivedAt: Date | null;
   deletedUtc: Date | null;
   deletedBy: string | null;
   version: number;

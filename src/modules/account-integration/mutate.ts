@@ -46,6 +46,8 @@ export interface Outcome {
   redacted?: string[];
   capabilitiesBefore?: IntegrationCapability[];
   capabilitiesAfter?: IntegrationCapability[];
+  /** History lines about other rows the rule changed (replayed webhook deliveries), after the field changes. */
+  otherChanges?: HistoryChange[];
 }
 
 export type Current = writes.CurrentIntegration;
@@ -106,6 +108,7 @@ async function attempt(
       JSON.stringify(outcome.capabilitiesBefore) !== JSON.stringify(outcome.capabilitiesAfter)) {
     history.push({ field: 'capabilities', old: outcome.capabilitiesBefore, new: outcome.capabilitiesAfter });
   }
+  history.push(...(outcome.otherChanges ?? []));
   if (history.length === 0) return { ok: true, accountIntegration: asModel(current), errors: [] };
 
   const updated = await writes.writeChanges(db, {

@@ -17,6 +17,7 @@ export const UNTRACKED = new Set([
   'credentialsEncrypted',
   'credentialsKeyId',
   'webhookSecretKeyId',
+  'webhookPreviousSecret',
 ]);
 
 /** Request-path writes are retried after a serialization failure or deadlock, within the request's deadline. */
