@@ -46,6 +46,23 @@ export interface DatabaseTimeouts {
   transactionRetries: number;
 }
 
+/** Inbound webhooks: `POST /webhooks/{integrationId}` (see the README's *Worker side: inbound webhooks*). */
+export interface InboundWebhookConfig {
+  /** How far a signed timestamp may be from this server's clock, either way; at most 300 s (the Standard Webhooks limit). */
+  toleranceSeconds: number;
+  /** How long after a rotation the previous webhook secret still verifies; 0 stops it at once. */
+  rotationGraceSeconds: number;
+  /** Largest body accepted; larger ones are refused with 413 before anything is read or stored. */
+  maxBodyBytes: number;
+  /** Per-integration token bucket: deliveries restored per second (0 turns the limit off) and the burst it holds. */
+  ratePerSecond: number;
+  rateBurst: number;
+  /** Largest body whose payload is captured (masked) when `captureWebhookPayloads` is on. */
+  captureMaxBytes: number;
+  /** How long kept deliveries (captured ones and dead letters) and the replay keys of delivery ids are kept. */
+  retentionDays: number;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   host: string;
@@ -90,6 +107,7 @@ export interface Config {
   shutdownGracePeriodMs: number;
   metrics: MetricsConfig;
   tracing: TracingConfig;
+  webhooks: InboundWebhookConfig;
   /** Leased work: a registered webhook is due for a health check when not checked for this long. */
   webhookHealthCheckIntervalMinutes: number;
   /** Calls to partners: connection checks and token refreshes (src/lib/outbound-http). */
@@ -200,6 +218,24 @@ function parseKeyPrefix(name: string, value: string | undefined, fallback: strin
   return value;
 }
 
+function loadWebhookConfig(env: NodeJS.ProcessEnv): InboundWebhookConfig {
+  return {
+    toleranceSeconds: parseInteger('WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS', env.WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS, 300, 1, 300),
+    rotationGraceSeconds: parseInteger(
+      'WEBHOOK_SECRET_ROTATION_GRACE_SECONDS',
+      env.WEBHOOK_SECRET_ROTATION_GRACE_SECONDS,
+      24 * 3600,
+      0,
+      30 * 24 * 3600,
+    ),
+    maxBodyBytes: parseInteger('WEBHOOK_MAX_BODY_BYTES', env.WEBHOOK_MAX_BODY_BYTES, 1024 * 1024, 1024, 10 * 1024 * 1024),
+    ratePerSecond: parseInteger('WEBHOOK_RATE_LIMIT_PER_SECOND', env.WEBHOOK_RATE_LIMIT_PER_SECOND, 20, 0, 100_000),
+    rateBurst: parseInteger('WEBHOOK_RATE_LIMIT_BURST', env.WEBHOOK_RATE_LIMIT_BURST, 100, 1, 1_000_000),
+    captureMaxBytes: parseInteger('WEBHOOK_CAPTURE_MAX_BYTES', env.WEBHOOK_CAPTURE_MAX_BYTES, 64 * 1024, 0, 10 * 1024 * 1024),
+    retentionDays: parseInteger('WEBHOOK_RETENTION_DAYS', env.WEBHOOK_RETENTION_DAYS, 14, 1, 365),
+  };
+}
+
 const GENERATED_KEY_SHAPE = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
 
 /** Reads and validates the environment once, at start; everything else takes a Config. */
@@ -308,5 +344,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       1,
       10_080,
     ),
+    webhooks: loadWebhookConfig(env),
   };
 }

@@ -16,6 +16,7 @@ import {
   type AccountIntegrationLoaders,
 } from './modules/account-integration/loaders';
 import { createActivityLoaders, type ActivityLoaders } from './modules/activity/loaders';
+import { createInboundWebhookLoaders, type InboundWebhookLoaders } from './modules/inbound-webhook/loaders';
 import { createIntegrationPartnerLoaders, type IntegrationPartnerLoaders } from './modules/integration-partner/loaders';
 import { createPartnerCatalogLoaders, type PartnerCatalogLoaders } from './modules/partner-catalog/loaders';
 
@@ -57,7 +58,8 @@ export type Loaders = IntegrationPartnerLoaders &
   AccountIntegrationLoaders &
   AccountLoaders &
   PartnerCatalogLoaders &
-  ActivityLoaders;
+  ActivityLoaders &
+  InboundWebhookLoaders;
 
 export interface RequestContext {
   viewer: Viewer;
@@ -128,6 +130,7 @@ const createLoaders = lazyLoaderSet<TenantScope, Loaders>(
     (db, scope) => createAccountLoaders(db, scope),
     (db) => createPartnerCatalogLoaders(db),
     (db) => createActivityLoaders(db),
+    (db, scope) => createInboundWebhookLoaders(db, scope),
   ],
   { kind: 'none' },
 );

@@ -2,16 +2,18 @@ import { sql, type Kysely } from 'kysely';
 
 import type { Database } from './db/database';
 import type { Logger } from './lib/logger';
+import { purgeExpiredWebhookState } from './modules/inbound-webhook/repository';
 
 /**
  * Deletes state that has served its purpose: idempotency keys past their 24 hours, throttle windows
- * that ended over an hour ago, and work leases that expired over an hour ago (their work was never
- * reported; an expired lease is already claimable, this only tidies). Safe from every replica at once
- * (plain deletes of expired rows).
+ * that ended over an hour ago, work leases that expired over an hour ago (their work was never
+ * reported; an expired lease is already claimable, this only tidies), and kept webhook deliveries and
+ * replay keys past their expiry (set from WEBHOOK_RETENTION_DAYS and the timestamp tolerance when they
+ * were written). Safe from every replica at once (plain deletes of expired rows).
  */
 export async function purgeExpiredState(
   db: Kysely<Database>,
-): Promise<{ idempotencyKeys: number; throttleWindows: number; workLeases: number }> {
+): Promise<{ idempotencyKeys: number; throttleWindows: number; workLeases: number; webhookDeliveries: number; webhookReplayKeys: number }> {
   const keys = await db.deleteFrom('idempotency_keys').where('expires_utc', '<=', sql<Date>`now()`).executeTakeFirst();
   const windows = await db
     .deleteFrom('activity_throttle_windows as w')
@@ -24,6 +26,7 @@ export async function purgeExpiredState(
       ),
     )
     .executeTakeFirst();
+  const webhooks = await purgeExpiredWebhookState(db);
   const leases = await db
     .deleteFrom('account_integration_work_leases')
     .where('expires_utc', '<', sql<Date>`now() - interval '1 hour'`)
@@ -32,6 +35,7 @@ export async function purgeExpiredState(
     idempotencyKeys: Number(keys.numDeletedRows),
     throttleWindows: Number(windows.numDeletedRows),
     workLeases: Number(leases.numDeletedRows),
+    ...webhooks,
   };
 }
 

@@ -12,6 +12,7 @@ import { accountResolvers } from './modules/account/resolvers';
 import { activityResolvers } from './modules/activity/resolvers';
 import { accountIntegrationResolvers } from './modules/account-integration/resolvers';
 import { connectionCheckResolvers } from './modules/connection-check/resolvers';
+import { inboundWebhookResolvers } from './modules/inbound-webhook/resolvers';
 import { integrationPartnerResolvers } from './modules/integration-partner/resolvers';
 import { partnerCatalogResolvers } from './modules/partner-catalog/resolvers';
 import { workLeaseResolvers } from './modules/work-lease/resolvers';
@@ -46,6 +47,7 @@ export function buildSchema(): GraphQLSchema {
       activityResolvers,
       connectionCheckResolvers,
       workLeaseResolvers,
+      inboundWebhookResolvers,
     ],
     inheritResolversFromInterfaces: true,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },

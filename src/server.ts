@@ -24,6 +24,7 @@ import { persistedOperationRequests } from './http/persisted-operations';
 import { requestId } from './http/request-id';
 import { sendStringsDirectly } from './http/send-string';
 import { createRateLimiter } from './rate-limit/rate-limiter';
+import { inboundWebhookRouter } from './modules/inbound-webhook/routes';
 
 export interface AppServer {
   httpServer: http.Server;
@@ -50,6 +51,17 @@ export async function createAppServer(
   const persistedOperations = deps.persistedOperations ?? loadPersistedOperations(config);
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
   const rateLimit = rateLimiter && rateLimitHooks(rateLimiter);
+  // Inbound webhooks have their own per-integration buckets (in the same Redis, named `webhook:<integration id>`).
+  const webhookLimiter = await createRateLimiter(
+    {
+      enabled: config.webhooks.ratePerSecond > 0,
+      capacity: config.webhooks.rateBurst,
+      refillPerSecond: config.webhooks.ratePerSecond,
+      redisUrl: config.rateLimit.redisUrl,
+      keyPrefix: config.rateLimit.keyPrefix,
+    },
+    logger,
+  );
   const apollo = createApolloServer({
     config,
     logger,
@@ -99,6 +111,7 @@ export async function createAppServer(
   if (metrics) app.use(metricsRouter({ metrics, token: config.metrics.token }));
   if (metrics && !config.metrics.token && config.env === 'production') logger.warn('GET /metrics is served without METRICS_TOKEN');
   if (config.graphiql) app.use(graphiqlRouter({ env: config.env, demoApiKey: deps.demoApiKey }));
+  app.use(inboundWebhookRouter({ db: deps.db, keyring: deps.keyring, logger, config: config.webhooks, limiter: webhookLimiter }));
   app.use(notFoundHandler);
   app.use(jsonErrorHandler(logger, config.limits.maxBodyBytes));
   httpServer.on('request', app);
@@ -122,6 +135,7 @@ export async function createAppServer(
         accepting = false;
         await apollo.stop();
         await rateLimiter?.close();
+        await webhookLimiter?.close();
       })();
       return stopping;
     },

@@ -10,6 +10,7 @@ import { createApiKeyLookup } from '../modules/account/api-key-lookup';
 import { createAccountLoaders } from '../modules/account/loaders';
 import { createAccountIntegrationLoaders } from '../modules/account-integration/loaders';
 import { createActivityLoaders } from '../modules/activity/loaders';
+import { createInboundWebhookLoaders } from '../modules/inbound-webhook/loaders';
 import { createIntegrationPartnerLoaders } from '../modules/integration-partner/loaders';
 import { createPartnerCatalogLoaders } from '../modules/partner-catalog/loaders';
 import { type CommandIo, UsageError } from './command';
@@ -51,6 +52,7 @@ export function adminContext(io: CommandIo, db: Kysely<Database>): RequestContex
       ...createAccountLoaders(db, scope),
       ...createPartnerCatalogLoaders(db),
       ...createActivityLoaders(db),
+      ...createInboundWebhookLoaders(db, scope),
     },
   };
 }

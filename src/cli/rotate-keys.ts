@@ -1,5 +1,6 @@
 import { openKeyring } from '../bootstrap';
 import { reencryptToCurrentKey } from '../modules/encryption/rotate';
+import { reencryptDeadLetterPayloads } from '../modules/inbound-webhook/reencrypt-payloads';
 import { runCommand, UsageError } from './command';
 
 runCommand(
@@ -7,7 +8,7 @@ runCommand(
     name: 'rotate-keys',
     synopsis: '[--batch-size <n>]',
     description: [
-      'Re-encrypts every stored credential and webhook secret under the first key of ENCRYPTION_KEYS (or the',
+      'Re-encrypts every stored credential, webhook secret and dead-letter webhook payload under the first key of ENCRYPTION_KEYS (or the',
       'local key file), then exits. Safe while servers run and safe to re-run: each batch is one short',
       'transaction, and each write only happens if the row still holds what was read. Logs one progress line',
       'per batch (stderr). Exits 1 if any value could not be re-encrypted (its integration ids are listed); keep',
@@ -36,9 +37,16 @@ runCommand(
           io.logger.info({ batch }, message);
         },
       });
+      const payloads = await reencryptDeadLetterPayloads(database.db, keyring, { batchSize, log: (message) => io.logger.info(message) });
       // Counts under names the log redaction (which masks any `credentials` field) lets through.
       io.logger.info(
-        { currentKeyId: keyring.currentKeyId, batches: batch, credentialsReencrypted: result.credentials, webhookSecretsReencrypted: result.webhookSecrets },
+        {
+          currentKeyId: keyring.currentKeyId,
+          batches: batch,
+          credentialsReencrypted: result.credentials,
+          webhookSecretsReencrypted: result.webhookSecrets,
+          deadLetterPayloadsReencrypted: payloads,
+        },
         're-encryption complete',
       );
     });

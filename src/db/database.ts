@@ -149,6 +149,10 @@ export interface AccountIntegrationsTable {
   webhook_secret_key_id: string | null;
   credentials_encrypted: Buffer | null;
   credentials_key_id: string | null;
+  data_last_received_at: Timestamp | null;
+  webhook_previous_secret_encrypted: Buffer | null;
+  webhook_previous_secret_key_id: string | null;
+  webhook_secret_rotated_utc: Timestamp | null;
   is_deleted: Generated<boolean>;
   deleted_utc: Timestamp | null;
   deleted_by: string | null;
@@ -219,6 +223,35 @@ export interface ActivityThrottleWindowsTable {
   request_count: number;
 }
 
+export interface WebhookReplayKeysTable {
+  account_integration_id: string;
+  /** SHA-256 of the scheme's replay key. */
+  replay_key: Buffer;
+  expires_utc: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'DELIVERED' | 'DEAD_LETTER' | 'REPLAYED';
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  account_id: string;
+  account_integration_id: string;
+  delivery_id: string | null;
+  signature_scheme: string;
+  status: WebhookDeliveryStatus;
+  received_utc: CreatedAt;
+  content_type: string | null;
+  payload_bytes: number;
+  payload_masked: ColumnType<unknown, string | null, string | null>;
+  payload_omission: string | null;
+  payload_encrypted: Buffer | null;
+  payload_key_id: string | null;
+  verified_with_previous_secret: Generated<boolean>;
+  replayed_utc: Timestamp | null;
+  replayed_by: string | null;
+  expires_utc: Timestamp;
+}
+
 /** One key per table, as the database names it. */
 export interface Database {
   accounts: AccountsTable;
@@ -236,6 +269,8 @@ export interface Database {
   partner_data_object_fields: PartnerDataObjectFieldsTable;
   activities: ActivitiesTable;
   activity_throttle_windows: ActivityThrottleWindowsTable;
+  webhook_replay_keys: WebhookReplayKeysTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

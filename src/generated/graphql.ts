@@ -7,6 +7,7 @@ import type { AuthenticatedViewer, RequestContext } from '../context';
 import type { DataObjectModel, DataFieldModel, DataObjectGraphModel } from '../modules/partner-catalog/models';
 import type { ActivityModel, ActivityCheckResultModel } from '../modules/activity/models';
 import type { HistoryChange } from '../db/database';
+import type { WebhookDeliveryModel, WebhookDeliveryConnectionModel } from '../modules/inbound-webhook/models';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -76,6 +77,8 @@ export type AccountIntegration = {
   createdBy: Scalars['String']['output'];
   /** When this integration was created */
   createdUtc: Scalars['DateTime']['output'];
+  /** ISO 8601 timestamp of when data was last received from this integration */
+  dataLastReceivedAt: Maybe<Scalars['DateTime']['output']>;
   /** Account-specific debounce window override in seconds (null = use partner default) */
   debounceWindowSeconds: Maybe<Scalars['Int']['output']>;
   /** Who soft-deleted this integration; null unless `isDeleted`. */
@@ -140,6 +143,12 @@ export type AccountIntegration = {
   tokenType: Maybe<Scalars['String']['output']>;
   /** Optimistic-concurrency version: starts at 1 and grows by one with every change. Updates must name the version they were based on. */
   version: Scalars['Int']['output'];
+  /**
+   * Webhook deliveries kept for this integration, newest first: those captured while `captureWebhookPayloads`
+   * was on, and dead letters received while it was inactive or quarantined. Batched: a whole list of
+   * integrations reads its pages in one statement.
+   */
+  webhookDeliveries: AccountIntegrationWebhookDeliveryConnection;
   /** When webhooks for this integration were last checked and updated as needed */
   webhookLastHealthCheckUtc: Maybe<Scalars['DateTime']['output']>;
   /** Whether webhooks are registered and listening to events from integration partner */
@@ -161,6 +170,16 @@ export type AccountIntegrationHistoryArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Represents an active integration between an account and an integration partner */
+export type AccountIntegrationWebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<WebhookDeliveryStatus>>;
 };
 
 /** Input for enabling or disabling one capability. */
@@ -408,6 +427,58 @@ export type AccountIntegrationVersionInput = {
   expectedVersion: Scalars['Int']['input'];
   /** The integration. */
   id: Scalars['ID']['input'];
+};
+
+/**
+ * A webhook delivery the service kept: a captured one, or a dead letter. Deliveries are kept for the
+ * retention period (`WEBHOOK_RETENTION_DAYS`) and then purged.
+ */
+export type AccountIntegrationWebhookDelivery = {
+  __typename?: 'AccountIntegrationWebhookDelivery';
+  /** The `Content-Type` it was sent with. */
+  contentType: Maybe<Scalars['String']['output']>;
+  /** The partner's own id for the delivery when it sends one (`webhook-id`, the Stripe or Slack event id, `X-Shopify-Webhook-Id`). */
+  deliveryId: Maybe<Scalars['String']['output']>;
+  /** When it will be purged. */
+  expiresUtc: Scalars['DateTime']['output'];
+  /** Identifier of the kept delivery; grows with each delivery kept. */
+  id: Scalars['ID']['output'];
+  /** The payload as captured, parsed from JSON or form encoding, with the value of every secret-looking key (password, token, secret, signature, api key, …) replaced by `[masked]` at any depth; null when not captured (see `payloadOmission`). */
+  payload: Maybe<Scalars['JSON']['output']>;
+  /** Size of its body in bytes. */
+  payloadBytes: Scalars['Int']['output'];
+  /** Why `payload` is null; null when the payload was captured. */
+  payloadOmission: Maybe<WebhookPayloadOmission>;
+  /** When it arrived (database clock). */
+  receivedUtc: Scalars['DateTime']['output'];
+  /** Who replayed it (`api-key:<id>`); null unless `status` is `REPLAYED`. */
+  replayedBy: Maybe<Scalars['String']['output']>;
+  /** When it was replayed; null unless `status` is `REPLAYED`. */
+  replayedUtc: Maybe<Scalars['DateTime']['output']>;
+  /** The scheme its signature was verified with. */
+  signatureScheme: WebhookSignatureScheme;
+  /** What became of it. */
+  status: WebhookDeliveryStatus;
+  /** True when it verified only with the previous webhook secret, during the grace period after a rotation. */
+  verifiedWithPreviousSecret: Scalars['Boolean']['output'];
+};
+
+/** A page of kept webhook deliveries, newest first. */
+export type AccountIntegrationWebhookDeliveryConnection = {
+  __typename?: 'AccountIntegrationWebhookDeliveryConnection';
+  /** The deliveries on this page, each with its cursor. */
+  edges: Array<AccountIntegrationWebhookDeliveryEdge>;
+  /** Where this page sits among all kept deliveries. */
+  pageInfo: PageInfo;
+};
+
+/** One kept delivery in a page, with the cursor that points at it. */
+export type AccountIntegrationWebhookDeliveryEdge = {
+  __typename?: 'AccountIntegrationWebhookDeliveryEdge';
+  /** Opaque cursor of this edge; pass it as `after` to continue after it. */
+  cursor: Scalars['String']['output'];
+  /** The delivery. */
+  node: AccountIntegrationWebhookDelivery;
 };
 
 /** Failures of claiming or releasing work. */
@@ -1093,6 +1164,8 @@ export type IntegrationPartner = {
   supportsWebhooks: Scalars['Boolean']['output'];
   /** Minutes before an access token expires at which it should be refreshed (OAuth partners). */
   tokenRefreshLeadMinutes: Scalars['Int']['output'];
+  /** How the partner signs its webhooks; null when the service verifies none of its webhooks (every delivery to its integrations is refused). */
+  webhookSignatureScheme: Maybe<WebhookSignatureScheme>;
 };
 
 /** Which partners to return. All conditions must hold. */
@@ -1236,6 +1309,12 @@ export type Mutation = {
   releaseAccountIntegrationWork: ReleaseAccountIntegrationWorkPayload;
   /** Replace an integration's credentials (re-authorisation). Token refresh attempts start again. */
   replaceAccountIntegrationCredentials: AccountIntegrationPayload;
+  /**
+   * Replay dead-letter webhook deliveries once the integration is healthy again (active, not quarantined).
+   * Each replayed delivery is marked `REPLAYED` with who and when, its encrypted body is dropped,
+   * `dataLastReceivedAt` is set, and one history entry lists the deliveries replayed.
+   */
+  replayAccountIntegrationWebhookDeliveries: ReplayAccountIntegrationWebhookDeliveriesPayload;
   /** Restore a soft-deleted integration. Its credentials were wiped on delete, so it comes back `NOT_CONNECTED`. */
   restoreAccountIntegration: AccountIntegrationPayload;
   /** Revoke an account API key; requests with it fail with `UNAUTHENTICATED` from then on. Platform administrator only. */
@@ -1244,6 +1323,12 @@ export type Mutation = {
   rotateAccountIntegrationWebhookSecret: RotateWebhookSecretPayload;
   /** Set (or, with null, remove) the configuration of an enabled capability, validated against its JSON Schema. */
   setAccountIntegrationCapabilityConfig: AccountIntegrationPayload;
+  /**
+   * Store the partner's own webhook signing secret (Stripe's endpoint secret, Shopify's client secret,
+   * Slack's signing secret, a Standard Webhooks `whsec_` secret). The secret it replaces keeps verifying
+   * for the rotation grace period, as with `rotateAccountIntegrationWebhookSecret`.
+   */
+  setAccountIntegrationWebhookSecret: AccountIntegrationPayload;
   /** Change an integration's settings (partial update, optimistic concurrency). */
   updateAccountIntegration: AccountIntegrationPayload;
 };
@@ -1443,6 +1528,15 @@ export type MutationReplaceAccountIntegrationCredentialsArgs = {
  * Entry point for every change. Domain schemas extend it. Expected failures come back in each
  * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
  */
+export type MutationReplayAccountIntegrationWebhookDeliveriesArgs = {
+  input: ReplayAccountIntegrationWebhookDeliveriesInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
 export type MutationRestoreAccountIntegrationArgs = {
   input: AccountIntegrationVersionInput;
 };
@@ -1472,6 +1566,15 @@ export type MutationRotateAccountIntegrationWebhookSecretArgs = {
  */
 export type MutationSetAccountIntegrationCapabilityConfigArgs = {
   input: SetAccountIntegrationCapabilityConfigInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
+export type MutationSetAccountIntegrationWebhookSecretArgs = {
+  input: SetAccountIntegrationWebhookSecretInput;
 };
 
 
@@ -1753,6 +1856,31 @@ export type ReplaceAccountIntegrationCredentialsInput = {
   id: Scalars['ID']['input'];
 };
 
+/** Input for `replayAccountIntegrationWebhookDeliveries`. */
+export type ReplayAccountIntegrationWebhookDeliveriesInput = {
+  /** The dead letters to replay (at most 100); when absent, the oldest 100 dead letters. */
+  deliveryIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** The `version` the client last saw; a stale one is refused with `ConflictError`. */
+  expectedVersion: Scalars['Int']['input'];
+  /** The integration. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `replayAccountIntegrationWebhookDeliveries`. */
+export type ReplayAccountIntegrationWebhookDeliveriesPayload = {
+  __typename?: 'ReplayAccountIntegrationWebhookDeliveriesPayload';
+  /** The integration after the replay; null when it failed. */
+  accountIntegration: Maybe<AccountIntegration>;
+  /** Why nothing was replayed; empty on success. */
+  errors: Array<AccountIntegrationError>;
+  /** Whether the replay happened (replaying nothing also succeeds). */
+  ok: Scalars['Boolean']['output'];
+  /** Dead letters still waiting after this call (more than one call's worth, or received meanwhile). */
+  remainingDeadLetters: Scalars['Int']['output'];
+  /** The deliveries replayed by this call, oldest first, now `REPLAYED`. */
+  replayed: Array<AccountIntegrationWebhookDelivery>;
+};
+
 /** How a data object is replicated. */
 export type ReplicationMode =
   /** Every sync copies the whole object, so deletions at the partner are replicated too. */
@@ -1801,6 +1929,16 @@ export type SetAccountIntegrationCapabilityConfigInput = {
   expectedVersion: Scalars['Int']['input'];
   /** The integration. */
   id: Scalars['ID']['input'];
+};
+
+/** Input for `setAccountIntegrationWebhookSecret`. */
+export type SetAccountIntegrationWebhookSecretInput = {
+  /** The `version` the client last saw; a stale one is refused with `ConflictError`. */
+  expectedVersion: Scalars['Int']['input'];
+  /** The integration. */
+  id: Scalars['ID']['input'];
+  /** The partner's signing secret: 16 to 256 printable characters without spaces; a `whsec_` secret of valid base64 for Standard Webhooks partners. Stored encrypted, never returned or logged. */
+  secret: Scalars['String']['input'];
 };
 
 /** Input for `updateAccountIntegration`. Only the fields present are changed; an explicit null clears a nullable field. */
@@ -1881,6 +2019,35 @@ export type ViewerRole =
   | 'ADMIN'
   /** The platform worker key: reports sync, token and webhook events for integrations of any account. */
   | 'WORKER';
+
+/** What became of a kept webhook delivery. */
+export type WebhookDeliveryStatus =
+  /** Received while the integration was inactive or quarantined: kept, with its body encrypted, until it is replayed or expires. */
+  | 'DEAD_LETTER'
+  /** Received while the integration was healthy, and kept because `captureWebhookPayloads` was on. */
+  | 'DELIVERED'
+  /** A dead letter that was replayed once the integration was healthy again. */
+  | 'REPLAYED';
+
+/** Why a kept delivery has no `payload`. */
+export type WebhookPayloadOmission =
+  /** `captureWebhookPayloads` was off when it arrived (a dead letter's body is still kept, encrypted, for replay). */
+  | 'CAPTURE_OFF'
+  /** The body was larger than the capture limit (`WEBHOOK_CAPTURE_MAX_BYTES`). */
+  | 'TOO_LARGE'
+  /** The body was neither JSON nor a form, so its secrets could not be masked. */
+  | 'UNSUPPORTED_CONTENT_TYPE';
+
+/** How a partner signs the webhooks it sends, and so how the service verifies them. */
+export type WebhookSignatureScheme =
+  /** Shopify: `X-Shopify-Hmac-Sha256`, a base64 HMAC-SHA256 of the body keyed with the app's client secret; `X-Shopify-Triggered-At` is the time checked. */
+  | 'SHOPIFY'
+  /** Slack: `X-Slack-Signature: v0=…`, a hex HMAC-SHA256 of `v0:timestamp:body` with `X-Slack-Request-Timestamp`, keyed with the app's signing secret. */
+  | 'SLACK'
+  /** Standard Webhooks (also Svix): `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,` and a base64 HMAC-SHA256 of `id.timestamp.body`), with a `whsec_` secret. */
+  | 'STANDARD_WEBHOOKS'
+  /** Stripe: `Stripe-Signature: t=…,v1=…`, a hex HMAC-SHA256 of `t.body` keyed with the endpoint's signing secret. */
+  | 'STRIPE';
 
 
 
@@ -2017,6 +2184,9 @@ export type ResolversTypes = {
   AccountIntegrationOrderField: AccountIntegrationOrderField;
   AccountIntegrationPayload: ResolverTypeWrapper<Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']>, errors: Array<ResolversTypes['AccountIntegrationError']> }>;
   AccountIntegrationVersionInput: AccountIntegrationVersionInput;
+  AccountIntegrationWebhookDelivery: ResolverTypeWrapper<WebhookDeliveryModel>;
+  AccountIntegrationWebhookDeliveryConnection: ResolverTypeWrapper<WebhookDeliveryConnectionModel>;
+  AccountIntegrationWebhookDeliveryEdge: ResolverTypeWrapper<Omit<AccountIntegrationWebhookDeliveryEdge, 'node'> & { node: ResolversTypes['AccountIntegrationWebhookDelivery'] }>;
   AccountIntegrationWorkError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AccountIntegrationWorkError']>;
   AccountIntegrationWorkKind: AccountIntegrationWorkKind;
   AccountIntegrationWorkLease: ResolverTypeWrapper<Omit<AccountIntegrationWorkLease, 'integration'> & { integration: ResolversTypes['AccountIntegrationLifecycleState'] }>;
@@ -2095,18 +2265,24 @@ export type ResolversTypes = {
   ReleaseAccountIntegrationWorkInput: ReleaseAccountIntegrationWorkInput;
   ReleaseAccountIntegrationWorkPayload: ResolverTypeWrapper<Omit<ReleaseAccountIntegrationWorkPayload, 'errors'> & { errors: Array<ResolversTypes['AccountIntegrationWorkError']> }>;
   ReplaceAccountIntegrationCredentialsInput: ReplaceAccountIntegrationCredentialsInput;
+  ReplayAccountIntegrationWebhookDeliveriesInput: ReplayAccountIntegrationWebhookDeliveriesInput;
+  ReplayAccountIntegrationWebhookDeliveriesPayload: ResolverTypeWrapper<Omit<ReplayAccountIntegrationWebhookDeliveriesPayload, 'accountIntegration' | 'errors' | 'replayed'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']>, errors: Array<ResolversTypes['AccountIntegrationError']>, replayed: Array<ResolversTypes['AccountIntegrationWebhookDelivery']> }>;
   ReplicationMode: ReplicationMode;
   RevokeApiKeyError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevokeApiKeyError']>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey' | 'errors'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, errors: Array<ResolversTypes['RevokeApiKeyError']> }>;
   RotateWebhookSecretPayload: ResolverTypeWrapper<Omit<RotateWebhookSecretPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']>, errors: Array<ResolversTypes['AccountIntegrationError']> }>;
   SetAccountIntegrationCapabilityConfigInput: SetAccountIntegrationCapabilityConfigInput;
+  SetAccountIntegrationWebhookSecretInput: SetAccountIntegrationWebhookSecretInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   UpdateAccountIntegrationInput: UpdateAccountIntegrationInput;
   UserError: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['UserError']>;
   UserErrorCode: UserErrorCode;
   Viewer: ResolverTypeWrapper<AuthenticatedViewer>;
   ViewerRole: ViewerRole;
+  WebhookDeliveryStatus: WebhookDeliveryStatus;
+  WebhookPayloadOmission: WebhookPayloadOmission;
+  WebhookSignatureScheme: WebhookSignatureScheme;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2129,6 +2305,9 @@ export type ResolversParentTypes = {
   AccountIntegrationOrder: AccountIntegrationOrder;
   AccountIntegrationPayload: Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']>, errors: Array<ResolversParentTypes['AccountIntegrationError']> };
   AccountIntegrationVersionInput: AccountIntegrationVersionInput;
+  AccountIntegrationWebhookDelivery: WebhookDeliveryModel;
+  AccountIntegrationWebhookDeliveryConnection: WebhookDeliveryConnectionModel;
+  AccountIntegrationWebhookDeliveryEdge: Omit<AccountIntegrationWebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['AccountIntegrationWebhookDelivery'] };
   AccountIntegrationWorkError: ResolversUnionTypes<ResolversParentTypes>['AccountIntegrationWorkError'];
   AccountIntegrationWorkLease: Omit<AccountIntegrationWorkLease, 'integration'> & { integration: ResolversParentTypes['AccountIntegrationLifecycleState'] };
   Activity: ActivityModel;
@@ -2191,11 +2370,14 @@ export type ResolversParentTypes = {
   ReleaseAccountIntegrationWorkInput: ReleaseAccountIntegrationWorkInput;
   ReleaseAccountIntegrationWorkPayload: Omit<ReleaseAccountIntegrationWorkPayload, 'errors'> & { errors: Array<ResolversParentTypes['AccountIntegrationWorkError']> };
   ReplaceAccountIntegrationCredentialsInput: ReplaceAccountIntegrationCredentialsInput;
+  ReplayAccountIntegrationWebhookDeliveriesInput: ReplayAccountIntegrationWebhookDeliveriesInput;
+  ReplayAccountIntegrationWebhookDeliveriesPayload: Omit<ReplayAccountIntegrationWebhookDeliveriesPayload, 'accountIntegration' | 'errors' | 'replayed'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']>, errors: Array<ResolversParentTypes['AccountIntegrationError']>, replayed: Array<ResolversParentTypes['AccountIntegrationWebhookDelivery']> };
   RevokeApiKeyError: ResolversUnionTypes<ResolversParentTypes>['RevokeApiKeyError'];
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey' | 'errors'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, errors: Array<ResolversParentTypes['RevokeApiKeyError']> };
   RotateWebhookSecretPayload: Omit<RotateWebhookSecretPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']>, errors: Array<ResolversParentTypes['AccountIntegrationError']> };
   SetAccountIntegrationCapabilityConfigInput: SetAccountIntegrationCapabilityConfigInput;
+  SetAccountIntegrationWebhookSecretInput: SetAccountIntegrationWebhookSecretInput;
   String: Scalars['String']['output'];
   UpdateAccountIntegrationInput: UpdateAccountIntegrationInput;
   UserError: ResolversInterfaceTypes<ResolversParentTypes>['UserError'];
@@ -2230,6 +2412,7 @@ export type AccountIntegrationResolvers<ContextType = RequestContext, ParentType
   cooldownMinutes?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dataLastReceivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   debounceWindowSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   deletedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   deletedUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -2262,6 +2445,7 @@ export type AccountIntegrationResolvers<ContextType = RequestContext, ParentType
   tokenScope?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   tokenType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  webhookDeliveries?: Resolver<ResolversTypes['AccountIntegrationWebhookDeliveryConnection'], ParentType, ContextType, Partial<AccountIntegrationWebhookDeliveriesArgs>>;
   webhookLastHealthCheckUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   webhookRegistered?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   webhookVerificationSecretEncrypted?: Resolver<Maybe<Array<ResolversTypes['Byte']>>, ParentType, ContextType>;
@@ -2356,6 +2540,32 @@ export type AccountIntegrationPayloadResolvers<ContextType = RequestContext, Par
   accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType>;
   errors?: Resolver<Array<ResolversTypes['AccountIntegrationError']>, ParentType, ContextType>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type AccountIntegrationWebhookDeliveryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationWebhookDelivery'] = ResolversParentTypes['AccountIntegrationWebhookDelivery']> = {
+  contentType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  deliveryId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  payload?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  payloadBytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  payloadOmission?: Resolver<Maybe<ResolversTypes['WebhookPayloadOmission']>, ParentType, ContextType>;
+  receivedUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  replayedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  replayedUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  signatureScheme?: Resolver<ResolversTypes['WebhookSignatureScheme'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookDeliveryStatus'], ParentType, ContextType>;
+  verifiedWithPreviousSecret?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type AccountIntegrationWebhookDeliveryConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationWebhookDeliveryConnection'] = ResolversParentTypes['AccountIntegrationWebhookDeliveryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AccountIntegrationWebhookDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AccountIntegrationWebhookDeliveryEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationWebhookDeliveryEdge'] = ResolversParentTypes['AccountIntegrationWebhookDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AccountIntegrationWebhookDelivery'], ParentType, ContextType>;
 };
 
 export type AccountIntegrationWorkErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationWorkError'] = ResolversParentTypes['AccountIntegrationWorkError']> = {
@@ -2573,6 +2783,7 @@ export type IntegrationPartnerResolvers<ContextType = RequestContext, ParentType
   supportsConnectionCheck?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   supportsWebhooks?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   tokenRefreshLeadMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  webhookSignatureScheme?: Resolver<Maybe<ResolversTypes['WebhookSignatureScheme']>, ParentType, ContextType>;
 };
 
 export type InvalidStateErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InvalidStateError'] = ResolversParentTypes['InvalidStateError']> = {
@@ -2626,10 +2837,12 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   releaseAccountIntegrationQuarantine?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationReleaseAccountIntegrationQuarantineArgs, 'input'>>;
   releaseAccountIntegrationWork?: Resolver<ResolversTypes['ReleaseAccountIntegrationWorkPayload'], ParentType, ContextType, RequireFields<MutationReleaseAccountIntegrationWorkArgs, 'input'>>;
   replaceAccountIntegrationCredentials?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationReplaceAccountIntegrationCredentialsArgs, 'input'>>;
+  replayAccountIntegrationWebhookDeliveries?: Resolver<ResolversTypes['ReplayAccountIntegrationWebhookDeliveriesPayload'], ParentType, ContextType, RequireFields<MutationReplayAccountIntegrationWebhookDeliveriesArgs, 'input'>>;
   restoreAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRestoreAccountIntegrationArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   rotateAccountIntegrationWebhookSecret?: Resolver<ResolversTypes['RotateWebhookSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateAccountIntegrationWebhookSecretArgs, 'input'>>;
   setAccountIntegrationCapabilityConfig?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetAccountIntegrationCapabilityConfigArgs, 'input'>>;
+  setAccountIntegrationWebhookSecret?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetAccountIntegrationWebhookSecretArgs, 'input'>>;
   updateAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationUpdateAccountIntegrationArgs, 'input'>>;
 };
 
@@ -2682,6 +2895,14 @@ export type ReleaseAccountIntegrationWorkPayloadResolvers<ContextType = RequestC
   releasedLeaseIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
 };
 
+export type ReplayAccountIntegrationWebhookDeliveriesPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReplayAccountIntegrationWebhookDeliveriesPayload'] = ResolversParentTypes['ReplayAccountIntegrationWebhookDeliveriesPayload']> = {
+  accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['AccountIntegrationError']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  remainingDeadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replayed?: Resolver<Array<ResolversTypes['AccountIntegrationWebhookDelivery']>, ParentType, ContextType>;
+};
+
 export type RevokeApiKeyErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RevokeApiKeyError'] = ResolversParentTypes['RevokeApiKeyError']> = {
   __resolveType: TypeResolveFn<'InputError' | 'NotFoundError', ParentType, ContextType>;
 };
@@ -2722,6 +2943,9 @@ export type Resolvers<ContextType = RequestContext> = {
   AccountIntegrationHistoryEntry?: AccountIntegrationHistoryEntryResolvers<ContextType>;
   AccountIntegrationLifecycleState?: AccountIntegrationLifecycleStateResolvers<ContextType>;
   AccountIntegrationPayload?: AccountIntegrationPayloadResolvers<ContextType>;
+  AccountIntegrationWebhookDelivery?: AccountIntegrationWebhookDeliveryResolvers<ContextType>;
+  AccountIntegrationWebhookDeliveryConnection?: AccountIntegrationWebhookDeliveryConnectionResolvers<ContextType>;
+  AccountIntegrationWebhookDeliveryEdge?: AccountIntegrationWebhookDeliveryEdgeResolvers<ContextType>;
   AccountIntegrationWorkError?: AccountIntegrationWorkErrorResolvers<ContextType>;
   AccountIntegrationWorkLease?: AccountIntegrationWorkLeaseResolvers<ContextType>;
   Activity?: ActivityResolvers<ContextType>;
@@ -2764,6 +2988,7 @@ export type Resolvers<ContextType = RequestContext> = {
   PartnerUnavailableError?: PartnerUnavailableErrorResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReleaseAccountIntegrationWorkPayload?: ReleaseAccountIntegrationWorkPayloadResolvers<ContextType>;
+  ReplayAccountIntegrationWebhookDeliveriesPayload?: ReplayAccountIntegrationWebhookDeliveriesPayloadResolvers<ContextType>;
   RevokeApiKeyError?: RevokeApiKeyErrorResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateWebhookSecretPayload?: RotateWebhookSecretPayloadResolvers<ContextType>;

@@ -91,6 +91,9 @@ describe('AccountIntegration type', () => {
     for (const field of type.fields) expect([field.name, field.description?.length ?? 0]).not.toEqual([field.name, 0]);
     expect(fields.get('accessTokenExpiresAt')?.description).toBe('When the current access token expires');
     expect(fields.get('tokenType')?.description).toBe('Type of OAuth token (typically "Bearer")');
+    // From the workspace-integration seed, set by inbound webhooks.
+    expect(printType(fields.get('dataLastReceivedAt')!.type)).toBe('DateTime');
+    expect(fields.get('dataLastReceivedAt')?.description).toBe('ISO 8601 timestamp of when data was last received from this integration');
   });
 
   it('returns null for every nullable field that is unset, with the right types for the rest', async () => {
@@ -130,6 +133,19 @@ describe('AccountIntegration type', () => {
       integrationPartner: { key: 'activecampaign' },
     });
     expect(node.createdUtc).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
+  it('serves dataLastReceivedAt: null until data arrives, then as stored', async () => {
+    const unset = await insertIntegration(app, tenant, { integration_name: 'No data yet' });
+    const set = await insertIntegration(app, tenant, { integration_name: 'Data', data_last_received_at: '2026-08-09T10:11:12.345Z' });
+    for (const [id, expected] of [[unset, null], [set, '2026-08-09T10:11:12.345Z']] as const) {
+      const response = await app.request<{ accountIntegration: { dataLastReceivedAt: string | null } }>(
+        'query($id: ID!) { accountIntegration(id: $id) { dataLastReceivedAt } }',
+        { id },
+        { key: tenant.key },
+      );
+      expect(response.data!.accountIntegration.dataLastReceivedAt).toBe(expected);
+    }
   });
 
   it('returns every field when set, exactly as stored', async () => {

@@ -22,6 +22,7 @@ function selectionOf(field: string): string {
   const type = integrationType.getFields()[field]!;
   if (field === 'hasCapability') return 'hasCapability(capability: CONTACT_SYNC)';
   if (field === 'history') return 'history(first: 5) { edges { cursor node { id version action actor occurredUtc } } }';
+  if (field === 'webhookDeliveries') return 'webhookDeliveries(first: 5) { edges { cursor node { id status } } }';
   let named = type.type;
   while ('ofType' in named) named = named.ofType;
   return isObjectType(named) ? `${field} { id }` : field;
@@ -41,6 +42,7 @@ beforeAll(async () => {
     engagement_fields_created_utc: '1999-12-31T23:59:59.000500Z',
     last_token_refresh_utc: '2026-06-30T12:00:00.123456+02:00',
     last_error_message: 'boom',
+    data_last_received_at: '2026-07-01T08:09:10.123999Z',
   });
   await insertIntegration(app, tenant, { partnerKey: 'slack' });
 });
@@ -106,7 +108,7 @@ describe('projected reads', () => {
       select engagement_fields_created_utc as "engagementFieldsCreatedUtc", last_engagement_sync_utc as "lastEngagementSyncUtc",
         last_error_utc as "lastErrorUtc", last_token_refresh_utc as "lastTokenRefreshUtc", access_token_expires_at as "accessTokenExpiresAt",
         next_refresh_check_utc as "nextRefreshCheckUtc", webhook_last_health_check_utc as "webhookLastHealthCheckUtc",
-        last_sync_utc as "lastSyncUtc", deleted_utc as "deletedUtc", created_utc as "createdUtc", modified_utc as "modifiedUtc"
+        last_sync_utc as "lastSyncUtc", deleted_utc as "deletedUtc", created_utc as "createdUtc", modified_utc as "modifiedUtc", data_last_received_at as "dataLastReceivedAt"
       from account_integrations where id = ${integrationId}`.execute(app.db)).rows[0]!;
     const served = await single(timestampFields.join(' '));
     for (const field of timestampFields) {
@@ -115,6 +117,7 @@ describe('projected reads', () => {
     expect(served.lastErrorUtc).toBe('2026-01-02T03:04:05.999Z');
     expect(served.engagementFieldsCreatedUtc).toBe('1999-12-31T23:59:59.000Z');
     expect(served.lastTokenRefreshUtc).toBe('2026-06-30T10:00:00.123Z');
+    expect(served.dataLastReceivedAt).toBe('2026-07-01T08:09:10.123Z');
   });
 
   it('read only the columns asked for', async () => {

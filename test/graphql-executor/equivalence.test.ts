@@ -56,8 +56,21 @@ beforeAll(async () => {
     token_refresh_attempts: 2, token_scope: 'contacts:read', token_type: 'Bearer', notification_email: 'ops@example.com',
     owner_email: 'owner@example.com', webhook_registered: true, webhook_last_health_check_utc: '2026-05-06T07:08:09.000Z',
     webhook_verification_secret_encrypted: Buffer.from([0, 1, 127, 128, 254, 255]), webhook_secret_key_id: 'k1',
+    data_last_received_at: '2026-05-07T08:09:10.111Z',
     capabilities: ['CONTACT_SYNC', 'WEBHOOKS'],
   });
+  // Kept webhook deliveries of `full`: a captured one and a replayed dead letter.
+  await app.db
+    .insertInto('webhook_deliveries')
+    .values([
+      { account_id: tenant.accountId, account_integration_id: ids.full, delivery_id: 'msg_1', signature_scheme: 'STANDARD_WEBHOOKS', status: 'DELIVERED',
+        content_type: 'application/json', payload_bytes: 20, payload_masked: JSON.stringify({ type: 'x', token: '[masked]' }), payload_omission: null,
+        expires_utc: '2099-01-01T00:00:00.000Z' },
+      { account_id: tenant.accountId, account_integration_id: ids.full, delivery_id: null, signature_scheme: 'SLACK', status: 'REPLAYED',
+        content_type: null, payload_bytes: 3, payload_masked: null, payload_omission: 'CAPTURE_OFF', replayed_utc: '2026-06-02T00:00:00.000Z',
+        replayed_by: 'api-key:x', verified_with_previous_secret: true, expires_utc: '2099-01-01T00:00:00.000Z' },
+    ])
+    .execute();
   ids.bare = await insertIntegration(app, tenant, { integration_name: 'Bare' });
   ids.slack = await insertIntegration(app, tenant, { integration_name: 'Slack', partnerKey: 'slack', capabilities: ['MESSAGING'] });
   ids.foreign = await insertIntegration(app, other, { integration_name: 'Not yours' });

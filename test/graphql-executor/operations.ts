@@ -7,7 +7,7 @@ const ACTIVITY = `id uniqueIdentifier version name description source requiredCa
   throttler { enabled key limit windowSeconds } compensatingActivity { id uniqueIdentifier version } integrationPartner { key }`;
 
 const PARTNER = `id key name description category authType releaseStatus docsUrl defaultCooldownMinutes defaultDebounceWindowSeconds
-  quarantineThreshold tokenRefreshLeadMinutes maxTokenRefreshAttempts supportsWebhooks isEnabled
+  quarantineThreshold tokenRefreshLeadMinutes maxTokenRefreshAttempts supportsWebhooks isEnabled webhookSignatureScheme
   capabilities { capability description configSchema }
   credentialFields { key label description type required secret }`;
 
@@ -21,7 +21,7 @@ const SCALARS = `id accountId audienceId integrationPartnerId integrationName co
   createdBy createdUtc modifiedBy modifiedUtc deletedBy deletedUtc engagementFieldsCreatedUtc lastEngagementSyncContactCount
   lastEngagementSyncUtc lastErrorMessage lastErrorUtc lastTokenRefreshUtc accessTokenExpiresAt nextRefreshCheckUtc
   notificationEmail ownerEmail tokenRefreshAttempts tokenScope tokenType version webhookLastHealthCheckUtc webhookRegistered
-  webhookVerificationSecretEncrypted`;
+  webhookVerificationSecretEncrypted dataLastReceivedAt`;
 
 const HISTORY_ENTRY = `id action actor version occurredUtc changes { field oldValue newValue redacted }`;
 const PAGE_INFO = `pageInfo { startCursor endCursor hasNextPage hasPreviousPage }`;
@@ -48,6 +48,8 @@ export const QUERIES = {
       activities { ${ACTIVITY} }
       newest: history(first: 2) { edges { cursor node { ${HISTORY_ENTRY} } } ${PAGE_INFO} }
       oldest: history(last: 1) { edges { cursor node { id action } } ${PAGE_INFO} }
+      webhookDeliveries(first: 2) { edges { cursor node { id deliveryId signatureScheme status receivedUtc contentType payloadBytes
+        payload payloadOmission verifiedWithPreviousSecret replayedUtc replayedBy expiresUtc } } ${PAGE_INFO} }
     }
   }`,
 

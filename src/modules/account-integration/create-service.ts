@@ -176,6 +176,7 @@ export async function createAccountIntegration(
     webhookLastHealthCheckUtc: null,
     lastSyncUtc: null,
     webhookVerificationSecretEncrypted: null,
+    dataLastReceivedAt: null,
     deletedUtc: null,
     deletedBy: null,
     ...lifecycle.onCreate(partner, now),

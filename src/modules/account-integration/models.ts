@@ -51,6 +51,8 @@ export interface AccountIntegrationColumns {
   /** When a sync last finished (success or error): the sync cooldown counts from it. */
   lastSyncUtc: Date | null;
   webhookVerificationSecretEncrypted: Buffer | null;
+  /** Set by each accepted inbound webhook delivery and by each replay of dead letters. */
+  dataLastReceivedAt: Date | null;
   deletedUtc: Date | null;
   deletedBy: string | null;
   version: number;

@@ -44,6 +44,8 @@ export interface Outcome {
   redacted?: string[];
   capabilitiesBefore?: IntegrationCapability[];
   capabilitiesAfter?: IntegrationCapability[];
+  /** History lines about other rows the rule changed (replayed webhook deliveries), after the field changes. */
+  otherChanges?: HistoryChange[];
 }
 
 export type Current = writes.CurrentIntegration;
@@ -106,6 +108,7 @@ async function attempt(
       JSON.stringify(outcome.capabilitiesBefore) !== JSON.stringify(outcome.capabilitiesAfter)) {
     history.push({ field: 'capabilities', old: outcome.capabilitiesBefore, new: outcome.capabilitiesAfter });
   }
+  history.push(...(outcome.otherChanges ?? []));
   // A change of work stamps alone (or only a lease to end) is written, but not as a change.
   const stamped = Object.entries(outcome.changes).some(
     ([field, next]) => WORK_STAMPS.has(field) && next !== undefined && JSON.stringify(next) !== JSON.stringify(current[field as keyof Current]),

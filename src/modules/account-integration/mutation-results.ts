@@ -26,6 +26,7 @@ export const UNTRACKED = new Set([
   'credentialsKeyId',
   'webhookSecretKeyId',
   ...WORK_STAMPS,
+  'webhookPreviousSecret',
 ]);
 
 /** Request-path writes are retried after a serialization failure or deadlock, within the request's deadline. */

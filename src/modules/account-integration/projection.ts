@@ -27,6 +27,7 @@ const NEEDS: Partial<Record<string, readonly ModelField[]>> = {
   capabilities: [],
   hasCapability: [],
   history: [],
+  webhookDeliveries: [],
   __typename: [],
 };
 

@@ -16,6 +16,11 @@ export type IntegrationChanges = Partial<
   credentialsEncrypted?: Buffer | null;
   credentialsKeyId?: string | null;
   webhookSecretKeyId?: string | null;
+  /**
+   * `keep-current`: the secret being replaced becomes the previous one (still verifying inbound webhooks
+   * for a grace period), stamped with the rotation time; null forgets any previous secret.
+   */
+  webhookPreviousSecret?: 'keep-current' | null;
 };
 
 const JSON_FIELDS = new Set<string>(['capabilityConfig', 'syncFilters']);
@@ -73,6 +78,17 @@ export function atClock(clock: string): RawBuilder<Date> {
   return sql<Date>`cast(${clock} as timestamptz)`;
 }
 
+/** In an update of `account_integrations as ai`, right-hand column references read the row as it was before. */
+function previousSecretColumns(keepCurrent: boolean): Record<string, unknown> {
+  return keepCurrent
+    ? {
+        webhook_previous_secret_encrypted: sql.ref('ai.webhook_verification_secret_encrypted'),
+        webhook_previous_secret_key_id: sql.ref('ai.webhook_secret_key_id'),
+        webhook_secret_rotated_utc: sql<Date>`now()`,
+      }
+    : { webhook_previous_secret_encrypted: null, webhook_previous_secret_key_id: null, webhook_secret_rotated_utc: null };
+}
+
 function toColumns(changes: IntegrationChanges): Updateable<AccountIntegrationsTable> {
   const columns: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(changes)) {
@@ -80,6 +96,7 @@ function toColumns(changes: IntegrationChanges): Updateable<AccountIntegrationsT
     if (field === 'credentialsEncrypted') columns.credentials_encrypted = value;
     else if (field === 'credentialsKeyId') columns.credentials_key_id = value;
     else if (field === 'webhookSecretKeyId') columns.webhook_secret_key_id = value;
+    else if (field === 'webhookPreviousSecret') Object.assign(columns, previousSecretColumns(value === 'keep-current'));
     else {
       const column = COLUMN_OF[field as keyof typeof COLUMN_OF];
       columns[column] = JSON_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value;

@@ -104,6 +104,7 @@ export function deleteAccountIntegration(ctx: RequestContext, input: AccountInte
         credentialsKeyId: null,
         webhookVerificationSecretEncrypted: null,
         webhookSecretKeyId: null,
+        webhookPreviousSecret: null,
       },
     };
   });
@@ -219,7 +220,8 @@ export async function rotateAccountIntegrationWebhookSecret(
     return {
       action: 'WEBHOOK_SECRET_ROTATED',
       redacted: ['webhookVerificationSecret'],
-      changes: { webhookVerificationSecretEncrypted: encrypted.ciphertext, webhookSecretKeyId: encrypted.keyId },
+      // The replaced secret keeps verifying inbound webhooks for WEBHOOK_SECRET_ROTATION_GRACE_SECONDS.
+      changes: { webhookVerificationSecretEncrypted: encrypted.ciphertext, webhookSecretKeyId: encrypted.keyId, webhookPreviousSecret: 'keep-current' },
     };
   });
   return {

@@ -13,7 +13,7 @@ export interface ReencryptOptions {
 export interface ReencryptResult {
   /** Credentials values rewritten under the current key. */
   credentials: number;
-  /** Webhook verification secrets rewritten under the current key. */
+  /** Webhook verification secrets (current, and previous ones kept for a rotation's grace period) rewritten under the current key. */
   webhookSecrets: number;
 }
 
@@ -28,10 +28,14 @@ export class ReencryptionIncompleteError extends Error {
   }
 }
 
-/** The two encrypted columns, each with its key-id column and the purpose bound into its AAD. */
-type SecretField = 'credentials' | 'webhookSecret';
+/** The encrypted columns, each with its key-id column and the purpose bound into its AAD. */
+type SecretField = 'credentials' | 'webhookSecret' | 'previousWebhookSecret';
 
-const PURPOSE: Record<SecretField, EncryptionPurpose> = { credentials: 'credentials', webhookSecret: 'webhook-secret' };
+const PURPOSE: Record<SecretField, EncryptionPurpose> = {
+  credentials: 'credentials',
+  webhookSecret: 'webhook-secret',
+  previousWebhookSecret: 'webhook-secret',
+};
 
 interface PendingRewrite {
   integrationId: string;
@@ -76,11 +80,14 @@ export async function reencryptToCurrentKey(db: Kysely<Database>, keyring: Keyri
         'credentials_key_id',
         'webhook_verification_secret_encrypted',
         'webhook_secret_key_id',
+        'webhook_previous_secret_encrypted',
+        'webhook_previous_secret_key_id',
       ])
       .where((eb) =>
         eb.or([
           eb.and([eb('credentials_key_id', 'is not', null), eb('credentials_key_id', '!=', currentKeyId)]),
           eb.and([eb('webhook_secret_key_id', 'is not', null), eb('webhook_secret_key_id', '!=', currentKeyId)]),
+          eb.and([eb('webhook_previous_secret_key_id', 'is not', null), eb('webhook_previous_secret_key_id', '!=', currentKeyId)]),
         ]),
       )
       .orderBy('id')
@@ -97,8 +104,9 @@ export async function reencryptToCurrentKey(db: Kysely<Database>, keyring: Keyri
       const stored: Record<SecretField, { keyId: string | null; ciphertext: Buffer | null }> = {
         credentials: { keyId: row.credentials_key_id, ciphertext: row.credentials_encrypted },
         webhookSecret: { keyId: row.webhook_secret_key_id, ciphertext: row.webhook_verification_secret_encrypted },
+        previousWebhookSecret: { keyId: row.webhook_previous_secret_key_id, ciphertext: row.webhook_previous_secret_encrypted },
       };
-      for (const field of ['credentials', 'webhookSecret'] as const) {
+      for (const field of ['credentials', 'webhookSecret', 'previousWebhookSecret'] as const) {
         const { keyId, ciphertext } = stored[field];
         if (keyId === null || ciphertext === null || keyId === currentKeyId) continue;
         const context = { accountId: row.account_id, integrationId: row.id, purpose: PURPOSE[field] };
@@ -175,6 +183,12 @@ async function applyRewrite(trx: Transaction<Database>, rewrite: PendingRewrite)
           .set({ credentials_encrypted: rewrite.newCiphertext, credentials_key_id: rewrite.newKeyId })
           .where('credentials_key_id', '=', rewrite.oldKeyId)
           .where('credentials_encrypted', '=', rewrite.oldCiphertext)
+      : rewrite.field === 'previousWebhookSecret'
+      ? trx
+          .updateTable('account_integrations')
+          .set({ webhook_previous_secret_encrypted: rewrite.newCiphertext, webhook_previous_secret_key_id: rewrite.newKeyId })
+          .where('webhook_previous_secret_key_id', '=', rewrite.oldKeyId)
+          .where('webhook_previous_secret_encrypted', '=', rewrite.oldCiphertext)
       : trx
           .updateTable('account_integrations')
           .set({ webhook_verification_secret_encrypted: rewrite.newCiphertext, webhook_secret_key_id: rewrite.newKeyId })
