@@ -51,17 +51,17 @@ export async function createAppServer(
   const persistedOperations = deps.persistedOperations ?? loadPersistedOperations(config);
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
   const rateLimit = rateLimiter && rateLimitHooks(rateLimiter);
-  // Inbound webhooks have their own per-integration buckets (in the same Redis, named `webhook:<integration id>`).
-  const webhookLimiter = await createRateLimiter(
-    {
-      enabled: config.webhooks.ratePerSecond > 0,
-      capacity: config.webhooks.rateBurst,
-      refillPerSecond: config.webhooks.ratePerSecond,
-      redisUrl: config.rateLimit.redisUrl,
-      keyPrefix: config.rateLimit.keyPrefix,
-    },
-    logger,
-  );
+  // Inbound webhooks have their own per-integration buckets (named `webhook:<integration id>`), on the
+  // API limiter's Redis connection when there is one.
+  const webhookPolicy = { capacity: config.webhooks.rateBurst, refillPerSecond: config.webhooks.ratePerSecond };
+  const webhookLimiter =
+    config.webhooks.ratePerSecond <= 0
+      ? undefined
+      : (rateLimiter?.withPolicy(webhookPolicy) ??
+        (await createRateLimiter(
+          { enabled: true, ...webhookPolicy, redisUrl: config.rateLimit.redisUrl, keyPrefix: config.rateLimit.keyPrefix },
+          logger,
+        )));
   const apollo = createApolloServer({
     config,
     logger,

@@ -18,7 +18,41 @@ const REDIS_MAX_RECONNECT_DELAY_MS = 1000;
 export interface RateLimiter {
   /** Takes `cost` points from `bucket` if it holds them; never throws, never waits long on Redis. */
   take(bucket: string, cost: number): Promise<RateLimitDecision>;
+  /**
+   * Buckets of another policy over the same store: the same Redis connection, failing over and
+   * recovering (and logging it) once for both. Closing the original closes it too.
+   */
+  withPolicy(policy: BucketPolicy): RateLimiter;
   close(): Promise<void>;
+}
+
+/** One Redis connection's health, shared by every limiter on it: one warning per outage, not one per limiter. */
+class RedisHealth {
+  scope: 'shared' | 'local' = 'shared';
+  skipRedisUntilMs = 0;
+
+  constructor(
+    readonly client: Redis,
+    private readonly logger: Logger,
+  ) {
+    client.on('ready', () => this.useShared());
+    // Without a listener ioredis's 'error' events would crash the process; each reconnection attempt emits one.
+    client.on('error', (error: Error & { code?: string }) => this.useLocal(error.code ?? error.name));
+    client.on('close', () => this.useLocal('connection closed'));
+  }
+
+  useShared(): void {
+    this.skipRedisUntilMs = 0;
+    if (this.scope === 'shared') return;
+    this.scope = 'shared';
+    this.logger.info('rate limits: Redis is back; buckets are shared by every replica again');
+  }
+
+  useLocal(reason: string): void {
+    if (this.scope === 'local') return;
+    this.scope = 'local';
+    this.logger.warn({ reason }, 'rate limits: Redis unavailable; each replica limits with its own in-memory buckets until it is back');
+  }
 }
 
 /**
@@ -28,52 +62,38 @@ export interface RateLimiter {
  * across N replicas meanwhile). It logs one warning when it switches and one line when Redis is back.
  */
 class SharedRateLimiter implements RateLimiter {
-  private scope: 'shared' | 'local' = 'shared';
-  private skipRedisUntilMs = 0;
-
   constructor(
-    private readonly client: Redis,
+    private readonly health: RedisHealth,
     private readonly redis: RedisBucketStore,
     private readonly local: MemoryBucketStore,
-    private readonly logger: Logger,
-  ) {
-    client.on('ready', () => this.useShared());
-    // Without a listener ioredis's 'error' events would crash the process; each reconnection attempt emits one.
-    client.on('error', (error: Error & { code?: string }) => this.useLocal(error.code ?? error.name));
-    client.on('close', () => this.useLocal('connection closed'));
-  }
+    private readonly keyPrefix: string,
+  ) {}
 
   async take(bucket: string, cost: number): Promise<RateLimitDecision> {
-    if (this.client.status === 'ready' && Date.now() >= this.skipRedisUntilMs) {
+    const { health } = this;
+    if (health.client.status === 'ready' && Date.now() >= health.skipRedisUntilMs) {
       try {
         const decision = await this.redis.take(bucket, cost);
-        this.useShared();
+        health.useShared();
         return decision;
       } catch (error) {
-        this.skipRedisUntilMs = Date.now() + REDIS_RETRY_AFTER_FAILURE_MS;
-        this.useLocal(error instanceof Error ? error.message.slice(0, 100) : 'unknown');
+        health.skipRedisUntilMs = Date.now() + REDIS_RETRY_AFTER_FAILURE_MS;
+        health.useLocal(error instanceof Error ? error.message.slice(0, 100) : 'unknown');
       }
     }
     return this.local.take(bucket, cost);
   }
 
+  withPolicy(policy: BucketPolicy): RateLimiter {
+    return new SharedRateLimiter(this.health, new RedisBucketStore(this.health.client, policy, this.keyPrefix), new MemoryBucketStore(policy), this.keyPrefix);
+  }
+
   async close(): Promise<void> {
     // Called once Apollo has stopped: nothing is in flight, so there is nothing to wait for.
-    this.client.removeAllListeners('close');
-    this.client.disconnect();
-  }
-
-  private useShared(): void {
-    this.skipRedisUntilMs = 0;
-    if (this.scope === 'shared') return;
-    this.scope = 'shared';
-    this.logger.info('rate limits: Redis is back; buckets are shared by every replica again');
-  }
-
-  private useLocal(reason: string): void {
-    if (this.scope === 'local') return;
-    this.scope = 'local';
-    this.logger.warn({ reason }, 'rate limits: Redis unavailable; each replica limits with its own in-memory buckets until it is back');
+    const { client } = this.health;
+    if (client.status === 'end') return;
+    client.removeAllListeners('close');
+    client.disconnect();
   }
 }
 
@@ -82,6 +102,10 @@ class LocalRateLimiter implements RateLimiter {
 
   async take(bucket: string, cost: number): Promise<RateLimitDecision> {
     return this.local.take(bucket, cost);
+  }
+
+  withPolicy(policy: BucketPolicy): RateLimiter {
+    return new LocalRateLimiter(new MemoryBucketStore(policy));
   }
 
   async close(): Promise<void> {}
@@ -119,7 +143,7 @@ export async function createRateLimiter(config: RateLimitConfig, logger: Logger)
     retryStrategy: (attempt) => Math.min(attempt * 100, REDIS_MAX_RECONNECT_DELAY_MS),
     connectionName: 'account-integrations-rate-limit',
   });
-  const limiter = new SharedRateLimiter(client, new RedisBucketStore(client, policy, config.keyPrefix), local, logger);
+  const limiter = new SharedRateLimiter(new RedisHealth(client, logger), new RedisBucketStore(client, policy, config.keyPrefix), local, config.keyPrefix);
   await firstConnection(client);
   if (client.status === 'ready') logger.info({ keyPrefix: config.keyPrefix }, 'rate limits: buckets in Redis');
   return limiter;
