@@ -109,3 +109,16 @@ export function decodeCursor(cursor: string, expectedOrder: string, argument: 'a
   }
   return { order, value, id };
 }
+
+/** A Relay `PageInfo` for a page cut by `slicePage` and the edges made from its rows. */
+export function pageInfoOf(
+  page: { hasNextPage: boolean; hasPreviousPage: boolean },
+  edges: ReadonlyArray<{ readonly cursor: string }>,
+): { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null } {
+  return {
+    hasNextPage: page.hasNextPage,
+    hasPreviousPage: page.hasPreviousPage,
+    startCursor: edges[0]?.cursor ?? null,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  };
+}

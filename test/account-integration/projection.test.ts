@@ -103,7 +103,7 @@ describe('projected reads', () => {
       while ('ofType' in type) type = type.ofType;
       return type.name === 'DateTime';
     });
-    expect(timestampFields).toHaveLength(11);
+    expect(timestampFields).toHaveLength(12);
     const row = (await sql<Record<string, Date | null>>`
       select engagement_fields_created_utc as "engagementFieldsCreatedUtc", last_engagement_sync_utc as "lastEngagementSyncUtc",
         last_error_utc as "lastErrorUtc", last_token_refresh_utc as "lastTokenRefreshUtc", access_token_expires_at as "accessTokenExpiresAt",

@@ -4,10 +4,12 @@
  */
 
 const ACTIVITY = `id uniqueIdentifier version name description source requiredCapability requestSchema responseSchema
-  throttler { enabled key limit windowSeconds } compensatingActivity { id uniqueIdentifier version } integrationPartner { key }`;
+  throttler { enabled key limit windowSeconds } compensatingActivity { id uniqueIdentifier version } integrationPartner { key }
+  compensatingActivityIdentifier metadata`;
 
 const PARTNER = `id key name description category authType releaseStatus docsUrl defaultCooldownMinutes defaultDebounceWindowSeconds
-  quarantineThreshold tokenRefreshLeadMinutes maxTokenRefreshAttempts supportsWebhooks isEnabled webhookSignatureScheme
+  quarantineThreshold tokenRefreshLeadMinutes maxTokenRefreshAttempts supportsWebhooks isEnabled webhookSignatureScheme supportsConnectionCheck
+  oauth { clientAuthMethod defaultAccessTokenLifetimeSeconds refreshTokensRotate tokenEndpoint }
   capabilities { capability description configSchema }
   credentialFields { key label description type required secret }`;
 
@@ -21,9 +23,9 @@ const SCALARS = `id accountId audienceId integrationPartnerId integrationName co
   createdBy createdUtc modifiedBy modifiedUtc deletedBy deletedUtc engagementFieldsCreatedUtc lastEngagementSyncContactCount
   lastEngagementSyncUtc lastErrorMessage lastErrorUtc lastTokenRefreshUtc accessTokenExpiresAt nextRefreshCheckUtc
   notificationEmail ownerEmail tokenRefreshAttempts tokenScope tokenType version webhookLastHealthCheckUtc webhookRegistered
-  webhookVerificationSecretEncrypted dataLastReceivedAt`;
+  webhookVerificationSecretEncrypted dataLastReceivedAt lastSyncUtc`;
 
-const HISTORY_ENTRY = `id action actor version occurredUtc changes { field oldValue newValue redacted }`;
+const HISTORY_ENTRY = `id action actor version occurredUtc leaseId workKind changes { field oldValue newValue redacted }`;
 const PAGE_INFO = `pageInfo { startCursor endCursor hasNextPage hasPreviousPage }`;
 
 export const QUERIES = {

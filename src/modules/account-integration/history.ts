@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../context';
 import type { AccountIntegrationHistoryArgs } from '../../generated/graphql';
 import { badUserInput } from '../../lib/errors';
-import { pageRequest, slicePage } from '../../lib/pagination';
+import { pageRequest, pageInfoOf, slicePage } from '../../lib/pagination';
 import type { AccountIntegrationModel, HistoryConnectionModel } from './models';
 
 /** History cursors are the entry id (a bigserial), base64url-encoded: ids only grow, so pages are stable. */
@@ -31,11 +31,6 @@ export async function historyOf(
   const edges = page.rows.map((node) => ({ cursor: encodeHistoryCursor(node.id), node }));
   return {
     edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
+    pageInfo: pageInfoOf(page, edges),
   };
 }

@@ -7,7 +7,7 @@ import type {
 import { requireAccount } from '../../lib/access';
 import { badUserInput } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
-import { decodeCursor, encodeCursor, pageRequest, slicePage } from '../../lib/pagination';
+import { decodeCursor, encodeCursor, pageRequest, pageInfoOf, slicePage } from '../../lib/pagination';
 import type { AccountIntegrationConnectionModel, AccountIntegrationModel } from './models';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
 import type { IntegrationProjection } from './projection';
@@ -131,12 +131,7 @@ export async function listAccountIntegrations(
   const edges = page.rows.map((row) => new IntegrationEdge(withCapabilitiesPrimed(ctx, row), key, row.cursorValue));
   return {
     edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
+    pageInfo: pageInfoOf(page, edges),
     countTotal: () => repository.countAccountIntegrations(ctx.db, accountId, filter),
   };
 }

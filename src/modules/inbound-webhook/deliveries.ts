@@ -2,7 +2,7 @@ import type { RequestContext } from '../../context';
 import type { WebhookDeliveryStatus } from '../../db/database';
 import type { AccountIntegrationWebhookDeliveriesArgs } from '../../generated/graphql';
 import { badUserInput } from '../../lib/errors';
-import { pageRequest, slicePage } from '../../lib/pagination';
+import { pageRequest, pageInfoOf, slicePage } from '../../lib/pagination';
 import type { AccountIntegrationModel } from '../account-integration/models';
 import type { WebhookDeliveryConnectionModel } from './models';
 
@@ -34,11 +34,6 @@ export async function webhookDeliveriesOf(
   const edges = page.rows.map((node) => ({ cursor: encodeDeliveryCursor(node.id), node }));
   return {
     edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
+    pageInfo: pageInfoOf(page, edges),
   };
 }
