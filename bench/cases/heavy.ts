@@ -21,7 +21,8 @@ export const COLUMN_FIELDS = [
   'isQuarantined', 'lastEngagementSyncContactCount', 'lastEngagementSyncUtc', 'lastErrorMessage', 'lastErrorUtc',
   'lastTokenRefreshUtc', 'accessTokenExpiresAt', 'nextRefreshCheckUtc', 'tokenRefreshAttempts', 'tokenScope', 'tokenType',
   'notificationEmail', 'ownerEmail', 'webhookRegistered', 'webhookLastHealthCheckUtc', 'webhookVerificationSecretEncrypted',
-  'isDeleted', 'deletedUtc', 'deletedBy', 'version', 'createdBy', 'createdUtc', 'modifiedBy', 'modifiedUtc',
+  'isDeleted', 'deletedUtc', 'deletedBy', 'version', 'createdBy', 'createdUtc', 'modifiedBy', 'modifiedUtc', 'lastSyncUtc',
+  'dataLastReceivedAt',
 ] as const;
 
 /** Scalar fields computed from other tables: the enabled capabilities and the partner's defaults. */

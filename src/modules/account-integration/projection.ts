@@ -14,7 +14,7 @@ export interface IntegrationProjection {
   fields: readonly ModelField[];
   /** Read each row's enabled capabilities in the same statement (for `capabilities` / `hasCapability`). */
   capabilities: boolean;
-  /** `integrationPartner` is selected: the read loads the page's partners before it returns its rows. */
+  /** A field answered from the partner is selected: the read loads the page's partners before it returns its rows. */
   partner: boolean;
 }
 
@@ -32,6 +32,8 @@ const NEEDS: Partial<Record<string, readonly ModelField[]>> = {
 };
 
 const WITH_CAPABILITIES = new Set(['capabilities', 'hasCapability']);
+/** Fields answered from the partner: the read puts it on each row, so they resolve without a promise. */
+const WITH_PARTNER = new Set(['integrationPartner', 'effectiveCooldownMinutes', 'effectiveDebounceWindowSeconds']);
 
 /** Every field, for callers with no GraphQL selection to go by (and for fields this file does not know). */
 export function fullProjection(): IntegrationProjection {
@@ -80,7 +82,7 @@ function collectProjection(info: GraphQLResolveInfo, path: readonly string[]): I
     else if (known.has(name)) wanted.add(name as ModelField);
     else return fullProjection();
     if (WITH_CAPABILITIES.has(name)) capabilities = true;
-    if (name === 'integrationPartner') partner = true;
+    if (WITH_PARTNER.has(name)) partner = true;
   }
   return { fields: INTEGRATION_FIELDS.filter((field) => wanted.has(field)), capabilities, partner };
 }

@@ -9,18 +9,17 @@ import { projectionFromInfo } from './projection';
 import * as service from './service';
 import * as writes from './write-service';
 
-async function effectiveCooldownMinutes(integration: AccountIntegrationModel, _args: unknown, ctx: RequestContext): Promise<number> {
-  return (
-    integration.cooldownMinutes ?? (await ctx.loaders.partnerById.load(integration.integrationPartnerId))?.defaultCooldownMinutes ?? 0
-  );
+/** The integration's own setting, else its partner's default: from the row's partner when the read brought it. */
+function effectiveCooldownMinutes(integration: AccountIntegrationModel, _args: unknown, ctx: RequestContext): number | Promise<number> {
+  if (integration.cooldownMinutes != null) return integration.cooldownMinutes;
+  if (integration.partner) return integration.partner.defaultCooldownMinutes;
+  return ctx.loaders.partnerById.load(integration.integrationPartnerId).then((partner) => partner?.defaultCooldownMinutes ?? 0);
 }
 
-async function effectiveDebounceWindowSeconds(integration: AccountIntegrationModel, _args: unknown, ctx: RequestContext): Promise<number> {
-  return (
-    integration.debounceWindowSeconds ??
-    (await ctx.loaders.partnerById.load(integration.integrationPartnerId))?.defaultDebounceWindowSeconds ??
-    0
-  );
+function effectiveDebounceWindowSeconds(integration: AccountIntegrationModel, _args: unknown, ctx: RequestContext): number | Promise<number> {
+  if (integration.debounceWindowSeconds != null) return integration.debounceWindowSeconds;
+  if (integration.partner) return integration.partner.defaultDebounceWindowSeconds;
+  return ctx.loaders.partnerById.load(integration.integrationPartnerId).then((partner) => partner?.defaultDebounceWindowSeconds ?? 0);
 }
 
 async function loadPartner(integration: AccountIntegrationModel, ctx: RequestContext): Promise<IntegrationPartnerModel> {
