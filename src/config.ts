@@ -114,7 +114,26 @@ export interface Config {
   outbound: OutboundConfig;
   /** Per-partner base and token URL overrides and OAuth clients, by partner key (src/catalog/partner-settings.ts). */
   partners: PartnerSettingsByKey;
+  /** The token refresher (`npm run worker`, src/worker/). */
+  tokenRefresher: TokenRefresherConfig;
 }
+
+/** The token refresher's loop (`npm run worker`). */
+export interface TokenRefresherConfig {
+  /** Integrations claimed at a time (the claim's `limit`). */
+  batchSize: number;
+  /** How long a claim leases them; must leave room for a token request (OUTBOUND_TIMEOUT_MS) and its report. */
+  leaseSeconds: number;
+  /** Pause between claims when the last one was not full (jittered by ±20 %). */
+  pollIntervalMs: number;
+  /** Token requests in flight at once. */
+  concurrency: number;
+  /** On SIGTERM/SIGINT: how long in-flight refreshes may take to finish before their leases are released. */
+  shutdownGracePeriodMs: number;
+}
+
+/** A lease must outlast one token request by this much, for the report that ends it. */
+export const TOKEN_REFRESH_REPORT_RESERVE_MS = 10_000;
 
 /** Calls to partners. */
 export interface OutboundConfig {
@@ -236,6 +255,24 @@ function loadWebhookConfig(env: NodeJS.ProcessEnv): InboundWebhookConfig {
   };
 }
 
+/** The claim's own bounds (claimAccountIntegrationWork) apply to the batch size and the lease. */
+function parseTokenRefresher(env: NodeJS.ProcessEnv, outboundTimeoutMs: number): TokenRefresherConfig {
+  const leaseSeconds = parseInteger('TOKEN_REFRESHER_LEASE_SECONDS', env.TOKEN_REFRESHER_LEASE_SECONDS, 120, 10, 3600);
+  if (leaseSeconds * 1000 < outboundTimeoutMs + TOKEN_REFRESH_REPORT_RESERVE_MS) {
+    throw new ConfigError(
+      `TOKEN_REFRESHER_LEASE_SECONDS must be at least OUTBOUND_TIMEOUT_MS plus ${TOKEN_REFRESH_REPORT_RESERVE_MS / 1000} s ` +
+        `(${Math.ceil((outboundTimeoutMs + TOKEN_REFRESH_REPORT_RESERVE_MS) / 1000)}), so a token request and its report fit in the lease.`,
+    );
+  }
+  return {
+    batchSize: parseInteger('TOKEN_REFRESHER_BATCH_SIZE', env.TOKEN_REFRESHER_BATCH_SIZE, 20, 1, 100),
+    leaseSeconds,
+    pollIntervalMs: parseInteger('TOKEN_REFRESHER_POLL_INTERVAL_MS', env.TOKEN_REFRESHER_POLL_INTERVAL_MS, 30_000, 100, 3_600_000),
+    concurrency: parseInteger('TOKEN_REFRESHER_CONCURRENCY', env.TOKEN_REFRESHER_CONCURRENCY, 5, 1, 100),
+    shutdownGracePeriodMs: parseInteger('WORKER_SHUTDOWN_GRACE_PERIOD_MS', env.WORKER_SHUTDOWN_GRACE_PERIOD_MS, 30_000, 0, 600_000),
+  };
+}
+
 const GENERATED_KEY_SHAPE = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
 
 /** Reads and validates the environment once, at start; everything else takes a Config. */
@@ -265,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const persistedOperationsFile = env.PERSISTED_OPERATIONS_FILE ? path.resolve(env.PERSISTED_OPERATIONS_FILE) : undefined;
   const persistedOperationsOnly = parseBoolean('PERSISTED_OPERATIONS_ONLY', env.PERSISTED_OPERATIONS_ONLY, false);
   const allowPrivateNetworks = parseBoolean('OUTBOUND_ALLOW_PRIVATE_NETWORKS', env.OUTBOUND_ALLOW_PRIVATE_NETWORKS, false);
+  const outboundTimeoutMs = parseInteger('OUTBOUND_TIMEOUT_MS', env.OUTBOUND_TIMEOUT_MS, 15_000, 100, 300_000);
   if (persistedOperationsOnly && !persistedOperationsFile) {
     throw new ConfigError('PERSISTED_OPERATIONS_ONLY needs PERSISTED_OPERATIONS_FILE, the manifest of allowed operations.');
   }
@@ -332,11 +370,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outbound: {
       allowPrivateNetworks,
       connectTimeoutMs: parseInteger('OUTBOUND_CONNECT_TIMEOUT_MS', env.OUTBOUND_CONNECT_TIMEOUT_MS, 5000, 50, 60_000),
-      timeoutMs: parseInteger('OUTBOUND_TIMEOUT_MS', env.OUTBOUND_TIMEOUT_MS, 15_000, 100, 300_000),
+      timeoutMs: outboundTimeoutMs,
       connectionCheckTimeoutMs: parseInteger('CONNECTION_CHECK_TIMEOUT_MS', env.CONNECTION_CHECK_TIMEOUT_MS, 5000, 100, 60_000),
       maxResponseBytes: parseInteger('OUTBOUND_MAX_RESPONSE_BYTES', env.OUTBOUND_MAX_RESPONSE_BYTES, 1024 * 1024, 1024, 64 * 1024 * 1024),
     },
     partners: parsePartnerSettings(env, allowPrivateNetworks, (message) => new ConfigError(message)),
+    tokenRefresher: parseTokenRefresher(env, outboundTimeoutMs),
     webhookHealthCheckIntervalMinutes: parseInteger(
       'WEBHOOK_HEALTH_CHECK_INTERVAL_MINUTES',
       env.WEBHOOK_HEALTH_CHECK_INTERVAL_MINUTES,

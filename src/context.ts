@@ -122,8 +122,8 @@ function tenantScope(viewer: Viewer): TenantScope {
   return { kind: 'none' };
 }
 
-/** Every module's loaders, built per request on first use (see lazyLoaderSet). */
-const createLoaders = lazyLoaderSet<TenantScope, Loaders>(
+/** Every module's loaders, built per request (or per unit of worker work) on first use (see lazyLoaderSet). */
+export const createLoaders = lazyLoaderSet<TenantScope, Loaders>(
   [
     (db) => createIntegrationPartnerLoaders(db),
     (db, scope) => createAccountIntegrationLoaders(db, scope),

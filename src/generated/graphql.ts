@@ -1797,6 +1797,14 @@ export type RecordTokenRefreshFailureInput = {
   leaseId?: InputMaybe<Scalars['ID']['input']>;
   /** Why the refresh failed (at most 2000 characters). Must not contain secrets. */
   message: Scalars['String']['input'];
+  /**
+   * Whether no retry can succeed: the partner refused the refresh token itself (RFC 6749 `invalid_grant`: revoked,
+   * expired or already rotated), or the integration holds none although the partner requires one. When true, the
+   * integration goes to `NEEDS_REAUTHORIZATION` at once and its refresh attempts count as exhausted, instead of
+   * backing off until the partner's `maxTokenRefreshAttempts`. Omitted or false: an ordinary failure, retried with
+   * backoff.
+   */
+  reauthorizationRequired?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A successful token refresh reported by a worker. */

@@ -121,17 +121,22 @@ export function onTokenRefreshSuccess(state: LifecycleState, partner: PartnerPol
   };
 }
 
-export function onTokenRefreshFailure(state: LifecycleState, partner: PartnerPolicy, now: Date) {
+/**
+ * A failed refresh. `reauthorizationRequired` (the partner refused the refresh token itself, RFC 6749
+ * `invalid_grant`): no retry can succeed, so the attempts count as exhausted at once. Setting them to the
+ * maximum is what keeps NEEDS_REAUTHORIZATION through a deactivation (see onActivate).
+ */
+export function onTokenRefreshFailure(state: LifecycleState, partner: PartnerPolicy, now: Date, options: { reauthorizationRequired?: boolean } = {}) {
   if (!usesExpiringTokens(partner)) {
     return { ok: false as const, reason: 'The partner uses API keys, which have no tokens to refresh.' };
   }
   if (!SYNCING.includes(state.connectionStatus)) return refuse<never>(state, 'A token refresh failure');
   const tokenRefreshAttempts = state.tokenRefreshAttempts + 1;
-  if (tokenRefreshAttempts >= partner.maxTokenRefreshAttempts) {
+  if (options.reauthorizationRequired || tokenRefreshAttempts >= partner.maxTokenRefreshAttempts) {
     return {
       ok: true as const,
       changes: {
-        tokenRefreshAttempts,
+        tokenRefreshAttempts: Math.max(tokenRefreshAttempts, partner.maxTokenRefreshAttempts),
         // Nothing to retry until a person re-authorises.
         nextRefreshCheckUtc: NEVER,
         connectionStatus: 'NEEDS_REAUTHORIZATION' as ConnectionStatus,

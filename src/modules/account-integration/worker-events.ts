@@ -121,7 +121,10 @@ export function recordTokenRefreshSuccess(ctx: RequestContext, input: RecordToke
 
 export function recordTokenRefreshFailure(ctx: RequestContext, input: RecordTokenRefreshFailureInput): Promise<Payload> {
   return workerEvent(ctx, input, 'TOKEN_REFRESH', (current, partner) => {
-    const changes = transition(current, lifecycle.onTokenRefreshFailure(current, partner, current.databaseNow));
+    const changes = transition(
+      current,
+      lifecycle.onTokenRefreshFailure(current, partner, current.databaseNow, { reauthorizationRequired: input.reauthorizationRequired === true }),
+    );
     if (isError(changes)) return changes;
     return {
       action: 'TOKEN_REFRESH_FAILED',
