@@ -1,8 +1,8 @@
 import { openDatabase, openKeyring, seed } from './bootstrap';
-import { ConfigError, loadConfig } from './config';
-import { EncryptionKeyConfigError } from './lib/crypto';
+import { loadConfig } from './config';
 import { loadPersistedOperations } from './graphql/persisted-operations';
-import { createLogger, errorMessage, type Logger } from './lib/logger';
+import { errorMessage, type Logger } from './lib/logger';
+import { runProcess } from './lib/process-entry';
 import { startHousekeeping } from './housekeeping';
 import { startTracing } from './observability/tracing';
 import { createAppServer } from './server';
@@ -64,12 +64,4 @@ async function main(logger: Logger): Promise<void> {
   process.on('SIGINT', (signal) => void shutdown(signal));
 }
 
-const logger = createLogger('info');
-main(logger).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EncryptionKeyConfigError) {
-    logger.fatal(`Configuration error: ${error.message}`);
-  } else {
-    logger.fatal({ error: errorMessage(error), stack: error instanceof Error ? error.stack : undefined }, 'start failed');
-  }
-  process.exit(1);
-});
+runProcess(main);

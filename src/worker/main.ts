@@ -1,8 +1,8 @@
 import { openDatabase, openKeyring } from '../bootstrap';
 import { partnerOAuth, PARTNER_HTTP } from '../catalog/partner-http';
-import { ConfigError, loadConfig, type Config } from '../config';
-import { EncryptionKeyConfigError } from '../lib/crypto';
-import { createLogger, errorMessage, type Logger } from '../lib/logger';
+import { loadConfig, type Config } from '../config';
+import { errorMessage, type Logger } from '../lib/logger';
+import { runProcess } from '../lib/process-entry';
 import { startTokenRefresher, type RefresherSummary } from './token-refresher';
 
 /**
@@ -88,12 +88,4 @@ async function main(logger: Logger): Promise<void> {
   process.on('SIGINT', onSignal);
 }
 
-const logger = createLogger('info');
-main(logger).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EncryptionKeyConfigError) {
-    logger.fatal(`Configuration error: ${error.message}`);
-  } else {
-    logger.fatal({ error: errorMessage(error), stack: error instanceof Error ? error.stack : undefined }, 'start failed');
-  }
-  process.exit(1);
-});
+runProcess(main);

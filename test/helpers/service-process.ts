@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { forEachLine } from './child-lines';
 import { createScratchDatabase } from './database';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -87,16 +88,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
         // not a JSON line
       }
     };
-    for (const stream of [child.stdout, child.stderr]) {
-      let buffer = '';
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        buffer += chunk;
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        lines.filter(Boolean).forEach(onLine);
-      });
-    }
+    forEachLine(child, onLine);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(new Error(`service exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`));

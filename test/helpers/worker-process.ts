@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { forEachLine } from './child-lines';
+
 const ROOT = path.resolve(__dirname, '../..');
 
 /** One parsed log line of the worker. */
@@ -65,20 +67,7 @@ export async function startWorkerProcess(env: Record<string, string>, options: {
       }
     }
   };
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffer = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      buffer += chunk;
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      lines.filter(Boolean).forEach(onLine);
-    });
-    stream?.on('end', () => {
-      if (buffer) onLine(buffer);
-      buffer = '';
-    });
-  }
+  forEachLine(child, onLine);
   const waitForLine = (match: (line: WorkerLogLine) => boolean, what: string) => {
     const seen = parsed.find(match);
     if (seen) return Promise.resolve(seen);
