@@ -13,6 +13,7 @@ import { activityResolvers } from './modules/activity/resolvers';
 import { accountIntegrationResolvers } from './modules/account-integration/resolvers';
 import { connectionCheckResolvers } from './modules/connection-check/resolvers';
 import { inboundWebhookResolvers } from './modules/inbound-webhook/resolvers';
+import { integrationEventResolvers } from './modules/integration-event/resolvers';
 import { integrationPartnerResolvers } from './modules/integration-partner/resolvers';
 import { partnerCatalogResolvers } from './modules/partner-catalog/resolvers';
 import { workLeaseResolvers } from './modules/work-lease/resolvers';
@@ -48,6 +49,7 @@ export function buildSchema(): GraphQLSchema {
       connectionCheckResolvers,
       workLeaseResolvers,
       inboundWebhookResolvers,
+      integrationEventResolvers,
     ],
     inheritResolversFromInterfaces: true,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },

@@ -252,6 +252,34 @@ export interface WebhookDeliveriesTable {
   expires_utc: Timestamp;
 }
 
+/** What happened to an integration: one outbox row per event (written by a trigger, see its migration). */
+export type IntegrationEventType =
+  | 'CREATED'
+  | 'UPDATED'
+  | 'DELETED'
+  | 'RESTORED'
+  | 'QUARANTINED'
+  | 'RECOVERED'
+  | 'REAUTHORIZATION_REQUIRED'
+  | 'TOKEN_EXPIRED'
+  | 'PRIMARY_CHANGED';
+
+/** The integration as an event carries it: non-secret fields only, camelCase keys, timestamps as RFC 3339 text. */
+export type IntegrationEventSnapshot = Record<string, unknown> & { id: string; accountId: string; version: number };
+
+export interface AccountIntegrationEventsTable {
+  id: Generated<string>;
+  seq: Generated<string>;
+  account_id: string;
+  account_integration_id: string;
+  type: IntegrationEventType;
+  version: number;
+  actor: string;
+  occurred_utc: CreatedAt;
+  data: ColumnType<IntegrationEventSnapshot, string, string>;
+  previous: ColumnType<IntegrationEventSnapshot | null, string | null, string | null>;
+}
+
 /** One key per table, as the database names it. */
 export interface Database {
   accounts: AccountsTable;
@@ -271,6 +299,7 @@ export interface Database {
   activity_throttle_windows: ActivityThrottleWindowsTable;
   webhook_replay_keys: WebhookReplayKeysTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  account_integration_events: AccountIntegrationEventsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -8,6 +8,7 @@ import type { DataObjectModel, DataFieldModel, DataObjectGraphModel } from '../m
 import type { ActivityModel, ActivityCheckResultModel } from '../modules/activity/models';
 import type { HistoryChange } from '../db/database';
 import type { WebhookDeliveryModel, WebhookDeliveryConnectionModel } from '../modules/inbound-webhook/models';
+import type { IntegrationEventModel } from '../modules/integration-event/models';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -232,6 +233,28 @@ export type AccountIntegrationEdge = {
 /** Failures a mutation on one integration can return. */
 export type AccountIntegrationError = ConflictError | IdempotencyKeyInProgressError | IdempotencyKeyReusedError | InputError | InvalidStateError | LeaseNotHeldError | NotFoundError | PartnerUnavailableError;
 
+/**
+ * One event of an integration, as stored in the outbox. Its `id` is stable: a receiver that sees the same
+ * id twice (deliveries are at least once) has seen the same event.
+ */
+export type AccountIntegrationEvent = {
+  __typename?: 'AccountIntegrationEvent';
+  /** The integration the event is about. */
+  accountIntegrationId: Scalars['ID']['output'];
+  /** Who made the change: an API key's actor name, a worker, or a command-line tool. */
+  actor: Scalars['String']['output'];
+  /** The event's stable id: the `webhook-id` of its webhook deliveries. */
+  id: Scalars['ID']['output'];
+  /** When the change was made (the database clock of the change's transaction). */
+  occurredAt: Scalars['DateTime']['output'];
+  /** What happened. */
+  type: AccountIntegrationEventType;
+  /** The name of the type in webhook payloads, such as `integration.quarantined`. */
+  typeName: Scalars['String']['output'];
+  /** The integration's `version` after the change: events of one integration are ordered by it. */
+  version: Scalars['Int']['output'];
+};
+
 /** Input for worker events that name only the integration. */
 export type AccountIntegrationEventInput = {
   /** The integration the event is about. */
@@ -250,6 +273,30 @@ export type AccountIntegrationEventPayload = {
   /** Whether the event was applied (an event that changes nothing also succeeds). */
   ok: Scalars['Boolean']['output'];
 };
+
+/**
+ * What happened to an integration. Each recorded change is at least one event; the specific ones
+ * (everything but `UPDATED`) can come together, for example `RESTORED` and `PRIMARY_CHANGED`.
+ */
+export type AccountIntegrationEventType =
+  /** The integration was created. */
+  | 'CREATED'
+  /** The integration was soft-deleted. */
+  | 'DELETED'
+  /** The integration became, or stopped being, the primary one of its channel. */
+  | 'PRIMARY_CHANGED'
+  /** Too many consecutive errors: `connectionStatus` became `QUARANTINED` and workers leave it alone. */
+  | 'QUARANTINED'
+  /** The partner refused the stored grant: `connectionStatus` became `NEEDS_REAUTHORIZATION` and a person must connect it again. */
+  | 'REAUTHORIZATION_REQUIRED'
+  /** Back to `CONNECTED` after `ERROR`, `QUARANTINED`, `TOKEN_EXPIRED` or `NEEDS_REAUTHORIZATION`. */
+  | 'RECOVERED'
+  /** A soft-deleted integration was restored. */
+  | 'RESTORED'
+  /** The access token expired and could not be refreshed in time: `connectionStatus` became `TOKEN_EXPIRED`. */
+  | 'TOKEN_EXPIRED'
+  /** A change that is none of the specific events below, such as a new name, settings or credentials. */
+  | 'UPDATED';
 
 /** One field's change within a history entry. */
 export type AccountIntegrationFieldChange = {
@@ -2179,8 +2226,10 @@ export type ResolversTypes = {
   AccountIntegrationConnectionCheckResult: ResolverTypeWrapper<Omit<AccountIntegrationConnectionCheckResult, 'accountIntegration'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']> }>;
   AccountIntegrationEdge: ResolverTypeWrapper<AccountIntegrationEdgeModel>;
   AccountIntegrationError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AccountIntegrationError']>;
+  AccountIntegrationEvent: ResolverTypeWrapper<IntegrationEventModel>;
   AccountIntegrationEventInput: AccountIntegrationEventInput;
   AccountIntegrationEventPayload: ResolverTypeWrapper<Omit<AccountIntegrationEventPayload, 'errors' | 'integration'> & { errors: Array<ResolversTypes['AccountIntegrationError']>, integration?: Maybe<ResolversTypes['AccountIntegrationLifecycleState']> }>;
+  AccountIntegrationEventType: AccountIntegrationEventType;
   AccountIntegrationFieldChange: ResolverTypeWrapper<HistoryChange>;
   AccountIntegrationFilter: AccountIntegrationFilter;
   AccountIntegrationHistoryConnection: ResolverTypeWrapper<HistoryConnectionModel>;
@@ -2302,6 +2351,7 @@ export type ResolversParentTypes = {
   AccountIntegrationConnectionCheckResult: Omit<AccountIntegrationConnectionCheckResult, 'accountIntegration'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']> };
   AccountIntegrationEdge: AccountIntegrationEdgeModel;
   AccountIntegrationError: ResolversUnionTypes<ResolversParentTypes>['AccountIntegrationError'];
+  AccountIntegrationEvent: IntegrationEventModel;
   AccountIntegrationEventInput: AccountIntegrationEventInput;
   AccountIntegrationEventPayload: Omit<AccountIntegrationEventPayload, 'errors' | 'integration'> & { errors: Array<ResolversParentTypes['AccountIntegrationError']>, integration?: Maybe<ResolversParentTypes['AccountIntegrationLifecycleState']> };
   AccountIntegrationFieldChange: HistoryChange;
@@ -2481,6 +2531,16 @@ export type AccountIntegrationEdgeResolvers<ContextType = RequestContext, Parent
 
 export type AccountIntegrationErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationError'] = ResolversParentTypes['AccountIntegrationError']> = {
   __resolveType: TypeResolveFn<'ConflictError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'InputError' | 'InvalidStateError' | 'LeaseNotHeldError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
+};
+
+export type AccountIntegrationEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationEvent'] = ResolversParentTypes['AccountIntegrationEvent']> = {
+  accountIntegrationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['AccountIntegrationEventType'], ParentType, ContextType>;
+  typeName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type AccountIntegrationEventPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationEventPayload'] = ResolversParentTypes['AccountIntegrationEventPayload']> = {
@@ -2944,6 +3004,7 @@ export type Resolvers<ContextType = RequestContext> = {
   AccountIntegrationConnectionCheckResult?: AccountIntegrationConnectionCheckResultResolvers<ContextType>;
   AccountIntegrationEdge?: AccountIntegrationEdgeResolvers<ContextType>;
   AccountIntegrationError?: AccountIntegrationErrorResolvers<ContextType>;
+  AccountIntegrationEvent?: AccountIntegrationEventResolvers<ContextType>;
   AccountIntegrationEventPayload?: AccountIntegrationEventPayloadResolvers<ContextType>;
   AccountIntegrationFieldChange?: AccountIntegrationFieldChangeResolvers<ContextType>;
   AccountIntegrationHistoryConnection?: AccountIntegrationHistoryConnectionResolvers<ContextType>;
