@@ -108,6 +108,8 @@ export interface Config {
   metrics: MetricsConfig;
   tracing: TracingConfig;
   webhooks: InboundWebhookConfig;
+  /** How many days integration events stay in the outbox (webhook deliveries and `accountIntegrationEvent` read them). */
+  eventRetentionDays: number;
   /** Leased work: a registered webhook is due for a health check when not checked for this long. */
   webhookHealthCheckIntervalMinutes: number;
   /** Calls to partners: connection checks and token refreshes (src/lib/outbound-http). */
@@ -384,5 +386,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       10_080,
     ),
     webhooks: loadWebhookConfig(env),
+    // At least two days: outbound webhook deliveries retry for about one.
+    eventRetentionDays: parseInteger('INTEGRATION_EVENT_RETENTION_DAYS', env.INTEGRATION_EVENT_RETENTION_DAYS, 30, 2, 3650),
   };
 }

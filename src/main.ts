@@ -23,7 +23,7 @@ async function main(logger: Logger): Promise<void> {
   const demoKey = await seed(database, config, logger);
   const server = await createAppServer({ db: database.db, logger, config, keyring, persistedOperations, demoApiKey: demoKey });
   const baseUrl = await server.listen(config.port, config.host);
-  const stopHousekeeping = startHousekeeping(database.db, logger);
+  const stopHousekeeping = startHousekeeping(database.db, logger, { eventRetentionDays: config.eventRetentionDays });
   const publicUrl = `http://${config.host}:${new URL(baseUrl).port}`;
 
   logger.info({ graphql: `${publicUrl}/graphql`, database: database.kind, env: config.env }, 'ready');

@@ -1756,6 +1756,12 @@ export type Query = {
   __typename?: 'Query';
   /** One integration of the caller's account, or null when it does not exist, is soft-deleted or belongs to another account. */
   accountIntegration: Maybe<AccountIntegration>;
+  /**
+   * One event of the caller's account by its id (the `webhook-id` of its webhook deliveries), or null when
+   * there is no such event, it belongs to another account, or it is older than the retention
+   * (`INTEGRATION_EVENT_RETENTION_DAYS`). Account keys only.
+   */
+  accountIntegrationEvent: Maybe<AccountIntegrationEvent>;
   /** The caller's account's integrations, one page at a time (newest first by default). */
   accountIntegrations: AccountIntegrationConnection;
   /** The activity catalog, ordered by unique identifier and newest version first. */
@@ -1775,6 +1781,12 @@ export type Query = {
 
 /** Entry point for every read. Domain schemas extend it. */
 export type QueryAccountIntegrationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry point for every read. Domain schemas extend it. */
+export type QueryAccountIntegrationEventArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -2948,6 +2960,7 @@ export type PartnerUnavailableErrorResolvers<ContextType = RequestContext, Paren
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType, RequireFields<QueryAccountIntegrationArgs, 'id'>>;
+  accountIntegrationEvent?: Resolver<Maybe<ResolversTypes['AccountIntegrationEvent']>, ParentType, ContextType, RequireFields<QueryAccountIntegrationEventArgs, 'id'>>;
   accountIntegrations?: Resolver<ResolversTypes['AccountIntegrationConnection'], ParentType, ContextType, RequireFields<QueryAccountIntegrationsArgs, 'orderBy'>>;
   activities?: Resolver<Array<ResolversTypes['Activity']>, ParentType, ContextType, Partial<QueryActivitiesArgs>>;
   activity?: Resolver<Maybe<ResolversTypes['Activity']>, ParentType, ContextType, RequireFields<QueryActivityArgs, 'uniqueIdentifier'>>;

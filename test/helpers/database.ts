@@ -13,6 +13,8 @@ export interface TestDatabase extends DatabaseHandle {
   /** Statements sent by the driver since the last reset. */
   statements: string[];
   label: string;
+  /** The database's connection string (Postgres only): for a test's own client, such as a LISTEN. */
+  url?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   if (options.url) {
     const handle = await postgres(options.url);
     await migrateToLatest(handle.db);
-    return { ...handle, statements, label: 'postgres' };
+    return { ...handle, statements, label: 'postgres', url: options.url };
   }
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (process.env.TEST_DATABASE_TARGET !== 'postgres' || !serverUrl) {
@@ -63,6 +65,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     ...handle,
     statements,
     label: 'postgres',
+    url: scratch.url,
     async close() {
       await handle.close();
       await scratch.drop();

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 
 import type { Database } from '../../db/database';
 import type { IntegrationEventModel } from './models';
@@ -48,7 +48,7 @@ export async function latestEventSeq(db: Db): Promise<string> {
 }
 
 /** Deletes events older than `before`, at most `limit` per call (housekeeping). */
-export async function purgeEventsBefore(db: Db, before: Date, limit: number): Promise<number> {
+export async function purgeEventsBefore(db: Db, before: Date | RawBuilder<Date>, limit: number): Promise<number> {
   const result = await db
     .deleteFrom('account_integration_events')
     .where('id', 'in', (qb) => qb.selectFrom('account_integration_events').select('id').where('occurred_utc', '<', before).limit(limit))
