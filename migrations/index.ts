@@ -5,6 +5,7 @@ import * as writeSide from './2026-11-22T01-00-00_write_side';
 import * as partnerCatalogs from './2026-11-22T02-00-00_partner_catalogs';
 import * as workLeases from './2026-11-28T00-00-00_work_leases';
 import * as inboundWebhooks from './2026-11-28T02-00-00_inbound_webhooks';
+import * as createIntegrationModel from './2026-11-28T04-00-00_create_integration_model';
 
 /**
  * Every migration, by dated name. A static list (rather than a folder scan) works the same under
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T02-00-00_partner_catalogs': partnerCatalogs,
   '2026-11-28T00-00-00_work_leases': workLeases,
   '2026-11-28T02-00-00_inbound_webhooks': inboundWebhooks,
+  '2026-11-28T04-00-00_create_integration_model': createIntegrationModel,
 };
