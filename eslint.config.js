@@ -24,6 +24,7 @@ const typesWithoutIdentity = {
     'DataObjectGraph',
     'DataObjectGraphNode',
     'DataObjectRelation',
+    'RoutingCondition',
   ],
 };
 

@@ -32,6 +32,9 @@ export const queryGenerationFactories = {
 
   // `@oneOf` inputs take exactly one field; the generator would fill them all.
   IntegrationPartnerRef: { key: EXAMPLE_PARTNER_KEY },
+  AccountIntegrationRef: { id: EXAMPLE_IDS.integration },
+  // The deprecated `id` of `accountIntegration`: examples name the integration with `by` alone.
+  accountIntegration$id: null,
 
   // Identifiers, by the name of the argument or input field that carries them.
   ID: EXAMPLE_IDS.integration,
@@ -62,6 +65,7 @@ export const queryGenerationFactories = {
   uniqueIdentifier: 'tickets:create-ticket',
   activity: 'tickets:create-ticket',
   idempotencyKey: 'create-marketing-crm-2026-11-22',
+  identifier: 'marketing-crm',
   message: 'ActiveCampaign API returned 429 Too Many Requests; the next sync backs off.',
   tokenScope: 'read write',
   tokenType: 'Bearer',

@@ -104,6 +104,8 @@ export interface IntegrationPartnersTable {
   supports_webhooks: boolean;
   is_enabled: Generated<boolean>;
   credential_fields: ColumnType<CredentialFieldDefinition[], string, string>;
+  /** The channels (`IN_APP`, `EMAIL`, `SMS`, `CHAT`, `PUSH`) the partner serves; empty for none. */
+  channels: Generated<string[]>;
 }
 
 export interface PartnerCapabilitiesTable {
@@ -156,6 +158,11 @@ export interface AccountIntegrationsTable {
   is_deleted: Generated<boolean>;
   deleted_utc: Timestamp | null;
   deleted_by: string | null;
+  /** Unique per account among live rows; a trigger derives one when an insert leaves it out. */
+  identifier: Generated<string>;
+  channel: string | null;
+  is_primary: Generated<boolean>;
+  conditions: ColumnType<unknown, string | undefined, string>;
   version: Generated<number>;
   created_by: string;
   created_utc: CreatedAt;

@@ -22,6 +22,7 @@ function selectionOf(field: string): string {
   const type = integrationType.getFields()[field]!;
   if (field === 'hasCapability') return 'hasCapability(capability: CONTACT_SYNC)';
   if (field === 'history') return 'history(first: 5) { edges { cursor node { id version action actor occurredUtc } } }';
+  if (field === 'conditions') return 'conditions { on field operator value values }';
   if (field === 'webhookDeliveries') return 'webhookDeliveries(first: 5) { edges { cursor node { id status } } }';
   let named = type.type;
   while ('ofType' in named) named = named.ofType;

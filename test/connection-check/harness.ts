@@ -133,6 +133,8 @@ export async function create(partnerKey: string, credentials?: Record<string, st
         integrationName: `${partnerKey} check`,
         audienceId: h.tenant.audienceIds[0],
         integrationPartner: { key: partnerKey },
+        // Twilio serves two channels (SMS, and WhatsApp as CHAT): a create names one.
+        ...(partnerKey === 'twilio' ? { channel: 'SMS' } : {}),
         ...(credentials ? { credentials } : {}),
       },
     },

@@ -32,7 +32,10 @@ function normalised(response: RawResponse, other: RawResponse): RawResponse {
     .replace(/"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"/g, '"<instant>"')
     .replace(/"webhookVerificationSecret":"[^"]+"/g, '"webhookVerificationSecret":"<secret>"')
     .replace(/"webhookVerificationSecretEncrypted":\[[\d,]+\]/g, '"webhookVerificationSecretEncrypted":"<bytes>"')
-    .replace(/"plaintextKey":"[^"]+"/g, '"plaintextKey":"<key>"');
+    .replace(/"plaintextKey":"[^"]+"/g, '"plaintextKey":"<key>"')
+    // Derived identifiers: the second server's create of the same name gets the next free suffix.
+    .replace(/("field":"identifier","oldValue":null,"newValue":)"[a-z0-9-]+"/g, '$1"<identifier>"')
+    .replace(/"identifier":"[a-z0-9-]+"/g, '"identifier":"<identifier>"');
   return { status: response.status, body };
 }
 

@@ -72,7 +72,7 @@ beforeAll(async () => {
     ])
     .execute();
   ids.bare = await insertIntegration(app, tenant, { integration_name: 'Bare' });
-  ids.slack = await insertIntegration(app, tenant, { integration_name: 'Slack', partnerKey: 'slack', capabilities: ['MESSAGING'] });
+  ids.slack = await insertIntegration(app, tenant, { integration_name: 'Slack', partnerKey: 'slack', capabilities: ['MESSAGING'], channel: 'CHAT', is_primary: true });
   ids.foreign = await insertIntegration(app, other, { integration_name: 'Not yours' });
   for (let i = 0; i < 24; i += 1) {
     await insertIntegration(app, tenant, {
@@ -144,6 +144,7 @@ describe('graphql-jit and graphql-js answer every read the same', () => {
     await same({ query: QUERIES.activity, variables: { id: 'slack:post-message', version: 1 } });
     await same({ query: QUERIES.activity, variables: { id: 'tickets:assign-ticket' } });
     await same({ query: QUERIES.audiences });
+    await same({ query: QUERIES.route, variables: { channel: 'CHAT', context: { tenant: [{ name: 'plan', value: 'pro' }] } } });
   });
 
   it('pages forward and backward through the same cursors', async () => {

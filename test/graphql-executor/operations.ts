@@ -11,7 +11,7 @@ const PARTNER = `id key name description category authType releaseStatus docsUrl
   quarantineThreshold tokenRefreshLeadMinutes maxTokenRefreshAttempts supportsWebhooks isEnabled webhookSignatureScheme supportsConnectionCheck
   oauth { clientAuthMethod defaultAccessTokenLifetimeSeconds refreshTokensRotate tokenEndpoint }
   capabilities { capability description configSchema }
-  credentialFields { key label description type required secret }`;
+  credentialFields { key label description type required secret } channels`;
 
 const DATA_OBJECTS = `dataObjects { key name description isFree parentKey replicationModes
     fields { name description type references { objectKey fieldName via } } }
@@ -23,7 +23,8 @@ const SCALARS = `id accountId audienceId integrationPartnerId integrationName co
   createdBy createdUtc modifiedBy modifiedUtc deletedBy deletedUtc engagementFieldsCreatedUtc lastEngagementSyncContactCount
   lastEngagementSyncUtc lastErrorMessage lastErrorUtc lastTokenRefreshUtc accessTokenExpiresAt nextRefreshCheckUtc
   notificationEmail ownerEmail tokenRefreshAttempts tokenScope tokenType version webhookLastHealthCheckUtc webhookRegistered
-  webhookVerificationSecretEncrypted dataLastReceivedAt lastSyncUtc`;
+  webhookVerificationSecretEncrypted dataLastReceivedAt lastSyncUtc
+  identifier channel isPrimary status conditions { on field operator value values }`;
 
 const HISTORY_ENTRY = `id action actor version occurredUtc leaseId workKind changes { field oldValue newValue redacted }`;
 const PAGE_INFO = `pageInfo { startCursor endCursor hasNextPage hasPreviousPage }`;
@@ -69,6 +70,9 @@ export const QUERIES = {
   activity: `query($id: String!, $version: Int) { activity(uniqueIdentifier: $id, version: $version) { ${ACTIVITY} } }`,
 
   audiences: `{ audiences { __typename id accountId name createdUtc } }`,
+
+  route: `query($channel: IntegrationChannel!, $context: RoutingContextInput!) {
+    accountIntegrationRoute(channel: $channel, context: $context) { matchedBy matchingCount accountIntegration { id identifier isPrimary } } }`,
 
   /** Forward and backward paging, ordered, with the cursor as a variable. */
   forward: `query($after: String, $order: AccountIntegrationOrder) {

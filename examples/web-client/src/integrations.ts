@@ -58,7 +58,10 @@ export type IntegrationProblem =
   | { kind: 'partner-unavailable'; message: string }
   | { kind: 'idempotency-key-reused'; message: string }
   | { kind: 'retry-later'; message: string }
-  | { kind: 'lease-not-held'; message: string };
+  | { kind: 'lease-not-held'; message: string }
+  | { kind: 'identifier-taken'; message: string }
+  | { kind: 'channel-not-supported'; message: string }
+  | { kind: 'connection-check-failed'; message: string };
 
 export function describeProblem(error: IntegrationErrorFragment): IntegrationProblem {
   switch (error.__typename) {
@@ -80,6 +83,12 @@ export function describeProblem(error: IntegrationErrorFragment): IntegrationPro
     case 'LeaseNotHeldError':
       // Only workers' lifecycle events that name a lease get it; listed so the switch stays exhaustive.
       return { kind: 'lease-not-held', message: error.message };
+    case 'IdentifierTakenError':
+      return { kind: 'identifier-taken', message: error.message };
+    case 'ChannelNotSupportedError':
+      return { kind: 'channel-not-supported', message: error.message };
+    case 'ConnectionCheckFailedError':
+      return { kind: 'connection-check-failed', message: error.message };
     default: {
       const unhandled: never = error;
       throw new Error(`Unhandled error type ${JSON.stringify(unhandled)}`);

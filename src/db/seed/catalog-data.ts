@@ -1,5 +1,6 @@
 import type {
   IntegrationCapability,
+  IntegrationChannel,
   PartnerAuthType,
   PartnerCategory,
   PartnerReleaseStatus,
@@ -172,6 +173,8 @@ export interface PartnerSeed {
   readonly isEnabled: boolean;
   readonly capabilities: readonly IntegrationCapability[];
   readonly credentialFields: readonly CredentialFieldDefinition[];
+  /** The message channels the partner serves (the create-integration seed's channel); absent for none. */
+  readonly channels?: readonly IntegrationChannel[];
 }
 
 // Shared field shapes, so every OAuth partner describes its tokens the same way.
@@ -250,6 +253,7 @@ export const PARTNERS: readonly PartnerSeed[] = [
     maxTokenRefreshAttempts: 5,
     supportsWebhooks: true,
     isEnabled: true,
+    channels: ['CHAT'],
     capabilities: ['MESSAGING', 'CHANNEL_MANAGEMENT', 'WEBHOOKS'],
     credentialFields: [
       {
@@ -688,6 +692,7 @@ export const PARTNERS: readonly PartnerSeed[] = [
     maxTokenRefreshAttempts: 5,
     supportsWebhooks: true,
     isEnabled: true,
+    channels: ['EMAIL'],
     capabilities: ['EMAIL_DELIVERY', 'WEBHOOKS'],
     credentialFields: [
       {
@@ -740,6 +745,8 @@ export const PARTNERS: readonly PartnerSeed[] = [
     maxTokenRefreshAttempts: 5,
     supportsWebhooks: true,
     isEnabled: true,
+    // Programmable Messaging: SMS, and WhatsApp as chat.
+    channels: ['SMS', 'CHAT'],
     capabilities: ['SMS_DELIVERY', 'WEBHOOKS'],
     credentialFields: [
       {

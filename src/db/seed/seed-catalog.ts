@@ -59,6 +59,7 @@ export async function seedCatalog(db: Kysely<Database>): Promise<CatalogSeedResu
           supports_webhooks: eb.ref('excluded.supports_webhooks'),
           is_enabled: eb.ref('excluded.is_enabled'),
           credential_fields: eb.ref('excluded.credential_fields'),
+          channels: eb.ref('excluded.channels'),
         })),
       )
       .returning(['id', 'key'])
@@ -104,6 +105,7 @@ function toPartnerRow(partner: PartnerSeed): NewIntegrationPartner {
     is_enabled: partner.isEnabled,
     // jsonb column: the driver would send a JS array as a Postgres array literal, so send JSON text.
     credential_fields: JSON.stringify(partner.credentialFields),
+    channels: [...(partner.channels ?? [])],
   };
 }
 

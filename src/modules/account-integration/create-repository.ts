@@ -1,7 +1,7 @@
 import { sql, type Kysely, type QueryCreator } from 'kysely';
 
 import type { Database, HistoryChange } from '../../db/database';
-import type { IntegrationCapability } from '../../generated/graphql';
+import type { IntegrationCapability, IntegrationChannel } from '../../generated/graphql';
 import type { AudienceModel } from '../account/models';
 import type { IntegrationPartnerModel, PartnerCapabilityModel } from '../integration-partner/models';
 import type { AccountIntegrationModel } from './models';
@@ -16,17 +16,23 @@ export interface CreateLookup extends DatabaseClock {
   partnerCapabilities: PartnerCapabilityModel[];
   /** The audience, if it exists in the account. */
   audience: AudienceModel | null;
+  /** The account's live identifiers that are the asked-for base or the base with a `-<n>` suffix. */
+  takenIdentifiers: string[];
+  /** The channels that have a primary integration in the account now. */
+  primaryChannels: IntegrationChannel[];
 }
 
 /**
- * The partner (by id or key, enabled or not), its capabilities, the audience within the account and
- * the database clock, in one statement. Undefined when there is no such partner.
+ * The partner (by id or key, enabled or not), its capabilities, the audience within the account, the
+ * account's identifiers like `identifierPattern` (a regular expression), the channels that have a
+ * primary, and the database clock, in one statement. Undefined when there is no such partner.
  */
 export async function findCreateLookup(
   db: Db,
   accountId: string,
   partner: { id: string } | { key: string },
   audienceId: string | null,
+  identifierPattern: string,
 ): Promise<CreateLookup | undefined> {
   const row = await db
     .selectFrom('integration_partners as p')
@@ -43,6 +49,10 @@ export async function findCreateLookup(
       'a.id as audienceId',
       'a.name as audienceName',
       'a.created_utc as audienceCreatedUtc',
+      sql<string[]>`array(select t.identifier from account_integrations t
+        where t.account_id = ${accountId} and not t.is_deleted and t.identifier ~ ${identifierPattern})`.as('takenIdentifiers'),
+      sql<IntegrationChannel[]>`array(select t.channel from account_integrations t
+        where t.account_id = ${accountId} and t.is_primary and not t.is_deleted)`.as('primaryChannels'),
       ...CLOCK_SELECTION,
     ])
     .where('id' in partner ? 'p.id' : 'p.key', '=', 'id' in partner ? partner.id : partner.key)

@@ -1,10 +1,13 @@
 import type {
+  IntegrationChannel,
   ActivitySyncMode,
   ActivityTarget,
   ConnectionStatus,
   EngagementFieldLevel,
   IntegrationCapability,
   PageInfo,
+  RoutingConditionOperator,
+  RoutingConditionSubject,
 } from '../../generated/graphql';
 import type { HistoryChange, WorkKind } from '../../db/database';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
@@ -55,11 +58,27 @@ export interface AccountIntegrationColumns {
   dataLastReceivedAt: Date | null;
   deletedUtc: Date | null;
   deletedBy: string | null;
+  /** Unique per account among live integrations. */
+  identifier: string;
+  channel: IntegrationChannel | null;
+  /** At most one per account and channel (a partial unique index). */
+  isPrimary: boolean;
+  /** Routing conditions as stored (see routing.ts); an empty array for none. */
+  conditions: RoutingConditionModel[];
   version: number;
   createdBy: string;
   createdUtc: Date;
   modifiedBy: string;
   modifiedUtc: Date;
+}
+
+/** One stored routing condition: the GraphQL `RoutingCondition`, absent parts left out. */
+export interface RoutingConditionModel {
+  on: RoutingConditionSubject;
+  field?: string;
+  operator: RoutingConditionOperator;
+  value?: string;
+  values?: string[];
 }
 
 export interface AccountIntegrationModel extends AccountIntegrationColumns {

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { RequestContext } from '../../context';
 import type { Database, HistoryChange } from '../../db/database';
 import { runRetrying, runTransaction } from '../../db/transaction';
-import type { IntegrationCapability } from '../../generated/graphql';
+import type { IntegrationCapability, IntegrationChannel } from '../../generated/graphql';
 import { requireAccount, requireWorkerKey } from '../../lib/access';
 import { isUuid } from '../../lib/ids';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
@@ -46,6 +46,8 @@ export interface Outcome {
   capabilitiesAfter?: IntegrationCapability[];
   /** History lines about other rows the rule changed (replayed webhook deliveries), after the field changes. */
   otherChanges?: HistoryChange[];
+  /** The channel whose primary this change removed without a successor (deactivating or deleting the primary). */
+  channelLeftWithoutPrimary?: IntegrationChannel | null;
 }
 
 export type Current = writes.CurrentIntegration;
@@ -113,7 +115,9 @@ async function attempt(
   const stamped = Object.entries(outcome.changes).some(
     ([field, next]) => WORK_STAMPS.has(field) && next !== undefined && JSON.stringify(next) !== JSON.stringify(current[field as keyof Current]),
   );
-  if (history.length === 0 && !stamped && !target.endLease) return { ok: true, accountIntegration: asModel(current), errors: [] };
+  if (history.length === 0 && !stamped && !target.endLease) {
+    return { ok: true, accountIntegration: asModel(current), errors: [], channelLeftWithoutPrimary: null };
+  }
 
   const updated = await writes.writeChanges(db, {
     id: current.id,
@@ -128,7 +132,7 @@ async function attempt(
   });
   if (!updated) return undefined;
   if (outcome.capabilitiesAfter) ctx.loaders.capabilitiesByIntegrationId.clear(current.id).prime(current.id, outcome.capabilitiesAfter);
-  return { ok: true, accountIntegration: updated, errors: [] };
+  return { ok: true, accountIntegration: updated, errors: [], channelLeftWithoutPrimary: outcome.channelLeftWithoutPrimary ?? null };
 }
 
 function logChange(ctx: RequestContext, target: Target, result: Payload): Payload {

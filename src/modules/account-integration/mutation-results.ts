@@ -35,7 +35,7 @@ export function retrying(ctx: RequestContext): TransactionOptions {
 }
 
 export function failure(...errors: MutationError[]): Payload {
-  return { ok: false, accountIntegration: null, errors };
+  return { ok: false, accountIntegration: null, errors, channelLeftWithoutPrimary: null };
 }
 
 export function isError(value: object): value is MutationError {

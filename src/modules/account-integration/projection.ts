@@ -24,6 +24,7 @@ const NEEDS: Partial<Record<string, readonly ModelField[]>> = {
   audience: ['audienceId'],
   effectiveCooldownMinutes: ['cooldownMinutes', 'integrationPartnerId'],
   effectiveDebounceWindowSeconds: ['debounceWindowSeconds', 'integrationPartnerId'],
+  status: ['connectionStatus'],
   capabilities: [],
   hasCapability: [],
   history: [],

@@ -5,6 +5,7 @@ import type {
   AccountIntegrationOrderField,
   ConnectionStatus,
   IntegrationCapability,
+  IntegrationChannel,
   OrderDirection,
 } from '../../generated/graphql';
 import type { CursorPosition } from '../../lib/pagination';
@@ -92,6 +93,41 @@ export async function findAccountIntegrationById(
   return withCapabilityList(rows, projection)[0];
 }
 
+/** A live integration of the account by identifier (identifiers are unique among live integrations only). */
+export async function findAccountIntegrationByIdentifier(
+  db: Db,
+  accountId: string,
+  identifier: string,
+  projection: IntegrationProjection = fullProjection(),
+): Promise<ProjectedIntegration | undefined> {
+  const rows = await templates.execute(db, `byIdentifier:${projectionKey(projection)}`, () =>
+    selectProjected(db.selectFrom('account_integrations as ai'), projection)
+      .where('ai.account_id', '=', param<string>('accountId'))
+      .where('ai.identifier', '=', param<string>('identifier'))
+      .where('ai.is_deleted', '=', sql.lit(false)),
+  { accountId, identifier });
+  return withCapabilityList(rows, projection)[0];
+}
+
+/** The active, live integrations of one channel of the account, oldest first: what routing chooses among. */
+export async function listRouteCandidates(
+  db: Db,
+  accountId: string,
+  channel: IntegrationChannel,
+  projection: IntegrationProjection,
+): Promise<ProjectedIntegration[]> {
+  const rows = await templates.execute(db, `route:${projectionKey(projection)}`, () =>
+    selectProjected(db.selectFrom('account_integrations as ai'), projection)
+      .where('ai.account_id', '=', param<string>('accountId'))
+      .where('ai.channel', '=', param<string>('channel'))
+      .where('ai.is_active', '=', sql.lit(true))
+      .where('ai.is_deleted', '=', sql.lit(false))
+      .orderBy('ai.created_utc')
+      .orderBy('ai.id'),
+  { accountId, channel });
+  return withCapabilityList(rows, projection);
+}
+
 export interface IntegrationListFilter {
   integrationPartnerId?: string;
   integrationPartnerKey?: string;
@@ -100,6 +136,8 @@ export interface IntegrationListFilter {
   isQuarantined?: boolean;
   audienceId?: string;
   search?: string;
+  channel?: IntegrationChannel;
+  isPrimary?: boolean;
   includeDeleted: boolean;
 }
 
@@ -153,7 +191,8 @@ function filterOf(filter: IntegrationListFilter) {
         : query.where('ai.connection_status', 'in', statuses.map((_status, index) => param<ConnectionStatus>(`status${index}`))),
     );
   }
-  for (const [field, column] of [['isActive', 'ai.is_active'], ['isQuarantined', 'ai.is_quarantined']] as const) {
+  if (filter.channel !== undefined) add('channel', filter.channel, (query) => query.where('ai.channel', '=', param<string>('channel')));
+  for (const [field, column] of [['isActive', 'ai.is_active'], ['isQuarantined', 'ai.is_quarantined'], ['isPrimary', 'ai.is_primary']] as const) {
     if (filter[field] !== undefined) add(field, filter[field], (query) => query.where(column, '=', param<boolean>(field)));
   }
   if (filter.audienceId !== undefined) {

@@ -1,11 +1,12 @@
 import { GraphQLError } from 'graphql';
 
 import type { RequestContext } from '../../context';
-import type { Resolvers, ResolversTypes } from '../../generated/graphql';
+import type { ConnectionStatus, IntegrationStatus, Resolvers, ResolversTypes } from '../../generated/graphql';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
 import { historyOf } from './history';
 import type { AccountIntegrationModel } from './models';
 import { projectionFromInfo } from './projection';
+import * as model from './model-service';
 import * as service from './service';
 import * as writes from './write-service';
 
@@ -22,6 +23,13 @@ function effectiveDebounceWindowSeconds(integration: AccountIntegrationModel, _a
   return ctx.loaders.partnerById.load(integration.integrationPartnerId).then((partner) => partner?.defaultDebounceWindowSeconds ?? 0);
 }
 
+/** The workspace seed's three-value status (see `IntegrationStatus` in the schema and the README). */
+function statusOf(connectionStatus: ConnectionStatus): IntegrationStatus {
+  if (connectionStatus === 'CONNECTED') return 'CONNECTED';
+  if (connectionStatus === 'INACTIVE' || connectionStatus === 'DISCONNECTED') return 'INACTIVE';
+  return 'NOT_CONNECTED';
+}
+
 async function loadPartner(integration: AccountIntegrationModel, ctx: RequestContext): Promise<IntegrationPartnerModel> {
   const partner = await ctx.loaders.partnerById.load(integration.integrationPartnerId);
   // The foreign key makes this unreachable; fail loudly rather than return a wrong null.
@@ -36,8 +44,9 @@ function toEventPayload(payload: Awaited<ResolversTypes['AccountIntegrationPaylo
 
 export const accountIntegrationResolvers: Resolvers = {
   Query: {
-    accountIntegration: (_parent, { id }, ctx, info) =>
-      service.getAccountIntegration(ctx, id, projectionFromInfo(info, [])),
+    accountIntegration: (_parent, args, ctx, info) => service.getAccountIntegration(ctx, args, projectionFromInfo(info, [])),
+    accountIntegrationRoute: (_parent, { channel, context }, ctx, info) =>
+      service.routeAccountIntegration(ctx, channel, context, projectionFromInfo(info, ['accountIntegration'])),
     accountIntegrations: (_parent, args, ctx, info) =>
       service.listAccountIntegrations(ctx, args, projectionFromInfo(info, ['edges', 'node'])),
   },
@@ -54,6 +63,8 @@ export const accountIntegrationResolvers: Resolvers = {
     replaceAccountIntegrationCredentials: (_parent, { input }, ctx) => writes.replaceAccountIntegrationCredentials(ctx, input),
     rotateAccountIntegrationWebhookSecret: (_parent, { input }, ctx) => writes.rotateAccountIntegrationWebhookSecret(ctx, input),
     releaseAccountIntegrationQuarantine: (_parent, { input }, ctx) => writes.releaseAccountIntegrationQuarantine(ctx, input),
+    setAccountIntegrationIdentifier: (_parent, { input }, ctx) => model.setAccountIntegrationIdentifier(ctx, input),
+    setPrimaryAccountIntegration: (_parent, { input }, ctx) => model.setPrimaryAccountIntegration(ctx, input),
     recordAccountIntegrationSyncError: async (_parent, { input }, ctx) => toEventPayload(await writes.recordSyncError(ctx, input)),
     recordAccountIntegrationSyncSuccess: async (_parent, { input }, ctx) => toEventPayload(await writes.recordSyncSuccess(ctx, input)),
     recordAccountIntegrationTokenRefreshSuccess: async (_parent, { input }, ctx) => toEventPayload(await writes.recordTokenRefreshSuccess(ctx, input)),
@@ -89,6 +100,7 @@ export const accountIntegrationResolvers: Resolvers = {
         : ctx.loaders.capabilitiesByIntegrationId.load(integration.id).then((enabled) => enabled.includes(capability)),
     effectiveCooldownMinutes,
     effectiveDebounceWindowSeconds,
+    status: (integration) => statusOf(integration.connectionStatus),
     history: (integration, args, ctx) => historyOf(ctx, integration, args),
     webhookVerificationSecretEncrypted: (integration) =>
       integration.webhookVerificationSecretEncrypted ? Array.from(integration.webhookVerificationSecretEncrypted) : null,

@@ -1,6 +1,9 @@
 import type { RequestContext } from '../../context';
 import type {
   AccountIntegrationFilter,
+  AccountIntegrationRef,
+  IntegrationChannel,
+  RoutingContextInput,
   AccountIntegrationOrder,
   QueryAccountIntegrationsArgs,
 } from '../../generated/graphql';
@@ -10,7 +13,9 @@ import { isUuid } from '../../lib/ids';
 import { decodeCursor, encodeCursor, pageRequest, pageInfoOf, slicePage } from '../../lib/pagination';
 import type { AccountIntegrationConnectionModel, AccountIntegrationModel } from './models';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
+import { INTEGRATION_FIELDS } from './columns';
 import type { IntegrationProjection } from './projection';
+import { chooseRoute, routingContextOf } from './routing';
 import * as repository from './repository';
 
 const MAX_SEARCH_LENGTH = 200;
@@ -61,15 +66,25 @@ class IntegrationEdge {
   }
 }
 
-/** Null for a missing, soft-deleted or other account's integration: the three are indistinguishable. */
+/**
+ * Null for a missing, soft-deleted or other account's integration: the three are indistinguishable.
+ * Named by id or by identifier (`AccountIntegrationRef`, or the deprecated `id` argument): exactly one.
+ */
 export async function getAccountIntegration(
   ctx: RequestContext,
-  id: string,
+  args: { id?: string | null; by?: AccountIntegrationRef | null },
   projection?: IntegrationProjection,
 ): Promise<AccountIntegrationModel | null> {
   const { accountId } = requireAccount(ctx.viewer);
-  if (!isUuid(id)) return null;
-  const row = await repository.findAccountIntegrationById(ctx.db, accountId, id, { projection });
+  if ((args.id == null) === (args.by == null)) throw badUserInput('Name the integration with exactly one of `id` and `by`.', [args.id == null ? 'by' : 'id']);
+  const id = args.id ?? args.by?.id ?? null;
+  const identifier = args.by?.identifier ?? null;
+  if (id === null && identifier === null) return null;
+  if (id !== null && !isUuid(id)) return null;
+  const row =
+    id !== null
+      ? await repository.findAccountIntegrationById(ctx.db, accountId, id, { projection })
+      : await repository.findAccountIntegrationByIdentifier(ctx.db, accountId, identifier!, projection);
   if (!row) return null;
   await withPartners(ctx, [row], projection);
   return withCapabilitiesPrimed(ctx, row);
@@ -88,6 +103,8 @@ function toListFilter(filter: AccountIntegrationFilter | null | undefined): repo
   if (filter.connectionStatus != null) result.connectionStatus = filter.connectionStatus;
   if (filter.isActive != null) result.isActive = filter.isActive;
   if (filter.isQuarantined != null) result.isQuarantined = filter.isQuarantined;
+  if (filter.channel != null) result.channel = filter.channel;
+  if (filter.isPrimary != null) result.isPrimary = filter.isPrimary;
   if (filter.search != null) {
     if (filter.search.length > MAX_SEARCH_LENGTH) {
       throw badUserInput(`\`filter.search\` must be at most ${MAX_SEARCH_LENGTH} characters.`, ['filter', 'search']);
@@ -134,4 +151,30 @@ export async function listAccountIntegrations(
     pageInfo: pageInfoOf(page, edges),
     countTotal: () => repository.countAccountIntegrations(ctx.db, accountId, filter),
   };
+}
+
+/** What routing reads besides what the query selects. */
+const ROUTING_FIELDS = new Set(['id', 'conditions', 'isPrimary', 'createdUtc']);
+
+/**
+ * The integration that serves a message on `channel` with `context` (see chooseRoute), read with the
+ * selected fields in one statement; null when the channel has neither a match nor a primary.
+ */
+export async function routeAccountIntegration(
+  ctx: RequestContext,
+  channel: IntegrationChannel,
+  context: RoutingContextInput,
+  selected: IntegrationProjection,
+): Promise<{ accountIntegration: AccountIntegrationModel; matchedBy: 'CONDITIONS' | 'PRIMARY'; matchingCount: number } | null> {
+  const { accountId } = requireAccount(ctx.viewer);
+  if (context.audienceId != null && !isUuid(context.audienceId)) {
+    throw badUserInput('`context.audienceId` is not a valid ID.', ['context', 'audienceId']);
+  }
+  const wanted = new Set<string>([...selected.fields, ...ROUTING_FIELDS]);
+  const projection: IntegrationProjection = { ...selected, fields: INTEGRATION_FIELDS.filter((field) => wanted.has(field)) };
+  const candidates = await repository.listRouteCandidates(ctx.db, accountId, channel, projection);
+  const route = chooseRoute(candidates, routingContextOf(context));
+  if (!route) return null;
+  await withPartners(ctx, [route.integration], projection);
+  return { accountIntegration: withCapabilitiesPrimed(ctx, route.integration), matchedBy: route.matchedBy, matchingCount: route.matchingCount };
 }

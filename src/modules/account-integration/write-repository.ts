@@ -3,6 +3,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction, type Updateable } 
 import type { AccountIntegrationsTable, Database, HistoryChange, WorkKind } from '../../db/database';
 import type { IntegrationCapability } from '../../generated/graphql';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
+import { sqlState } from '../../lib/errors';
 import type { AccountIntegrationModel } from './models';
 import { COLUMN_OF } from './repository';
 
@@ -23,7 +24,16 @@ export type IntegrationChanges = Partial<
   webhookPreviousSecret?: 'keep-current' | null;
 };
 
-const JSON_FIELDS = new Set<string>(['capabilityConfig', 'syncFilters']);
+const JSON_FIELDS = new Set<string>(['capabilityConfig', 'syncFilters', 'conditions']);
+
+/** The partial unique indexes of the create-integration model (see the migration). */
+const UNIQUE_INDEXES = { account_integrations_identifier_key: 'identifier', account_integrations_primary_key: 'primary' } as const;
+
+/** Which of the model's unique indexes a failed statement ran into (23505), if one of them. */
+export function lostUniqueRace(error: unknown): 'identifier' | 'primary' | undefined {
+  if (sqlState(error) !== '23505' || typeof error !== 'object' || error === null || !('constraint' in error)) return undefined;
+  return UNIQUE_INDEXES[error.constraint as keyof typeof UNIQUE_INDEXES];
+}
 
 /** Every model field of `ai`, aliased to its GraphQL name. */
 export const READ_INTEGRATION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(`ai.${column}`).as(field));
@@ -49,6 +59,7 @@ const PARTNER_COLUMN_OF = {
   supportsWebhooks: 'supports_webhooks',
   isEnabled: 'is_enabled',
   credentialFields: 'credential_fields',
+  channels: 'channels',
 } as const satisfies Record<keyof IntegrationPartnerModel, keyof Database['integration_partners']>;
 
 /**
@@ -262,4 +273,16 @@ export async function listEnabledCapabilities(trx: Trx, integrationId: string): 
     .orderBy('capability')
     .execute();
   return rows.map((row) => row.capability);
+}
+
+/** The account's live identifiers matching `pattern` (a regular expression). */
+export async function findLiveIdentifiers(db: Db, accountId: string, pattern: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('account_integrations')
+    .select('identifier')
+    .where('account_id', '=', accountId)
+    .where('is_deleted', '=', false)
+    .where('identifier', '~', pattern)
+    .execute();
+  return rows.map((row) => row.identifier);
 }

@@ -4,6 +4,7 @@ import type { RequestContext } from '../../context';
 import type {
   AccountIntegrationCapabilityInput,
   AccountIntegrationVersionInput,
+  IntegrationChannel,
   ReplaceAccountIntegrationCredentialsInput,
   ResolversTypes,
   SetAccountIntegrationCapabilityConfigInput,
@@ -26,7 +27,18 @@ import {
   validateRange,
   type Errors,
 } from './validation';
+import { firstFreeIdentifier, suffixPattern } from './identifier';
+import { validateConditions } from './routing';
 import * as writes from './write-repository';
+
+/** Deactivating or deleting the primary leaves its channel without one (the payload says which). */
+function leavePrimary(current: writes.CurrentIntegration): writes.IntegrationChanges {
+  return current.isPrimary ? { isPrimary: false } : {};
+}
+
+function vacated(current: writes.CurrentIntegration): { channelLeftWithoutPrimary?: IntegrationChannel | null } {
+  return current.isPrimary ? { channelLeftWithoutPrimary: current.channel } : {};
+}
 
 /** The integration mutations: create, settings and user actions here (account keys), worker events. */
 export { createAccountIntegration } from './create-service';
@@ -57,7 +69,8 @@ export async function updateAccountIntegration(ctx: RequestContext, input: Updat
   if (input.debounceWindowSeconds !== undefined) {
     changes.debounceWindowSeconds = validateRange(input.debounceWindowSeconds, 0, DEBOUNCE_SECONDS_MAX, ['input', 'debounceWindowSeconds'], errors);
   }
-  for (const field of ['integrationName', 'activitySyncMode', 'activityTarget', 'engagementFieldLevel', 'captureWebhookPayloads', 'audienceId'] as const) {
+  if (input.conditions != null) changes.conditions = validateConditions(input.conditions, ['input', 'conditions'], errors);
+  for (const field of ['integrationName', 'activitySyncMode', 'activityTarget', 'engagementFieldLevel', 'captureWebhookPayloads', 'audienceId', 'conditions'] as const) {
     if (input[field] === null) errors.push(inputError(['input', field], 'Cannot be null.'));
   }
   if (input.audienceId != null) {
@@ -81,7 +94,7 @@ export function activateAccountIntegration(ctx: RequestContext, input: AccountIn
 export function deactivateAccountIntegration(ctx: RequestContext, input: AccountIntegrationVersionInput): Promise<Payload> {
   return mutate(ctx, forAccount(ctx, input), async (current) => {
     const changes = transition(current, lifecycle.onDeactivate(current));
-    return isError(changes) ? changes : { action: 'DEACTIVATED', changes };
+    return isError(changes) ? changes : { action: 'DEACTIVATED', changes: { ...changes, ...leavePrimary(current) }, ...vacated(current) };
   });
 }
 
@@ -95,8 +108,10 @@ export function deleteAccountIntegration(ctx: RequestContext, input: AccountInte
     return {
       action: 'DELETED',
       redacted,
+      ...vacated(current),
       changes: {
         ...lifecycle.onDelete().changes,
+        ...leavePrimary(current),
         isDeleted: true,
         deletedUtc: current.databaseNow,
         deletedBy: target.actor,
@@ -110,14 +125,32 @@ export function deleteAccountIntegration(ctx: RequestContext, input: AccountInte
   });
 }
 
-export function restoreAccountIntegration(ctx: RequestContext, input: AccountIntegrationVersionInput): Promise<Payload> {
-  return mutate(ctx, forAccount(ctx, input, true), async (current) => {
-    if (!current.isDeleted) return invalidState(current.connectionStatus, 'Only a deleted integration can be restored.');
-    return {
-      action: 'RESTORED',
-      changes: { ...lifecycle.onRestore(current).changes, isDeleted: false, deletedUtc: null, deletedBy: null },
-    };
-  });
+const RESTORE_BASE_MAX = 90;
+
+/**
+ * Restores a deleted integration. Its identifier may have been taken while it was deleted: it then
+ * takes the first free `-<n>` suffix of it (recorded in the RESTORED entry) rather than failing, since a
+ * deleted integration cannot be renamed first. It comes back without being primary.
+ */
+export async function restoreAccountIntegration(ctx: RequestContext, input: AccountIntegrationVersionInput): Promise<Payload> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await mutateLocked(ctx, forAccount(ctx, input, true), async (trx, current) => {
+        if (!current.isDeleted) return invalidState(current.connectionStatus, 'Only a deleted integration can be restored.');
+        // Its own identifier is the base (cut to leave room for a suffix): `recycled` → `recycled-2`.
+        const base = current.identifier.slice(0, RESTORE_BASE_MAX).replace(/-+$/, '');
+        const taken = await writes.findLiveIdentifiers(trx, current.accountId, suffixPattern(base));
+        const identifier = taken.includes(current.identifier) ? firstFreeIdentifier(base, taken) : current.identifier;
+        return {
+          action: 'RESTORED',
+          changes: { ...lifecycle.onRestore(current).changes, isDeleted: false, deletedUtc: null, deletedBy: null, identifier },
+        };
+      });
+    } catch (error) {
+      // A create took the chosen identifier meanwhile: choose again.
+      if (writes.lostUniqueRace(error) !== 'identifier' || attempt >= 3) throw error;
+    }
+  }
 }
 
 export function releaseAccountIntegrationQuarantine(ctx: RequestContext, input: AccountIntegrationVersionInput): Promise<Payload> {

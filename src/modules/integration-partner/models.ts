@@ -1,6 +1,7 @@
 import type { CredentialFieldDefinition } from '../../db/database';
 import type {
   IntegrationCapability,
+  IntegrationChannel,
   PartnerAuthType,
   PartnerCategory,
   PartnerReleaseStatus,
@@ -24,6 +25,8 @@ export interface IntegrationPartnerModel {
   supportsWebhooks: boolean;
   isEnabled: boolean;
   credentialFields: CredentialFieldModel[];
+  /** The channels the partner serves, in catalog order; empty for none. */
+  channels: IntegrationChannel[];
 }
 
 export type CredentialFieldModel = CredentialFieldDefinition;

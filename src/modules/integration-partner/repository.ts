@@ -26,6 +26,7 @@ function selectPartners(db: Db) {
     'p.supports_webhooks as supportsWebhooks',
     'p.is_enabled as isEnabled',
     'p.credential_fields as credentialFields',
+    sql<IntegrationPartnerModel['channels']>`p.channels`.as('channels'),
   ]);
 }
 

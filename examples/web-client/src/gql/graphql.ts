@@ -8,6 +8,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type AccountIntegrationFilter = {
   /** Only integrations with this audience. */
   audienceId?: string | null | undefined;
+  /** Only integrations of this channel. */
+  channel?: IntegrationChannel | null | undefined;
   /** Only integrations in one of these connection states. */
   connectionStatus?: Array<ConnectionStatus> | null | undefined;
   /** Also return soft-deleted integrations (default false). */
@@ -18,6 +20,8 @@ export type AccountIntegrationFilter = {
   integrationPartnerKey?: string | null | undefined;
   /** Only active (true) or inactive (false) integrations. */
   isActive?: boolean | null | undefined;
+  /** Only the primary (true) or non-primary (false) integrations. */
+  isPrimary?: boolean | null | undefined;
   /** Only quarantined (true) or not quarantined (false) integrations. */
   isQuarantined?: boolean | null | undefined;
   /** Case-insensitive substring of `integrationName` (at most 200 characters). */
@@ -84,6 +88,8 @@ export type ConnectionStatus =
 
 /** Input for `createAccountIntegration`. */
 export type CreateAccountIntegrationInput = {
+  /** Whether the integration starts active. Absent: active, with credentials optional (an OAuth flow may supply them later). `true`: active, and every required credential field must be present. `false`: created inactive. */
+  active?: boolean | null | undefined;
   /** Activity sync mode (default `INCREMENTAL`). */
   activitySyncMode?: ActivitySyncMode | null | undefined;
   /** Where the most recent activity is stored (default `CONTACT`). */
@@ -94,6 +100,12 @@ export type CreateAccountIntegrationInput = {
   capabilities?: Array<IntegrationCapability> | null | undefined;
   /** Whether to capture webhook payloads for troubleshooting (default false). */
   captureWebhookPayloads?: boolean | null | undefined;
+  /** The channel; it must be one the partner serves. Absent: the partner's channel when it serves exactly one (required when it serves several; none when it serves none). */
+  channel?: IntegrationChannel | null | undefined;
+  /** Run the partner's connection check with the credentials before creating; a failure refuses the create with `ConnectionCheckFailedError` (default false). A passing check creates the integration `CONNECTED`. */
+  check?: boolean | null | undefined;
+  /** Routing conditions (at most 20). */
+  conditions?: Array<RoutingConditionInput> | null | undefined;
   /** Cooldown override in minutes, 0–10080; null uses the partner default. */
   cooldownMinutes?: number | null | undefined;
   /** Credential values keyed by the partner's `credentialFields` keys (strings). Validated, stored encrypted, never returned or logged. Optional: an OAuth flow may supply them later. */
@@ -102,6 +114,8 @@ export type CreateAccountIntegrationInput = {
   debounceWindowSeconds?: number | null | undefined;
   /** Engagement field sync level (default `NONE`). */
   engagementFieldLevel?: EngagementFieldLevel | null | undefined;
+  /** The identifier (see `AccountIntegration.identifier`). Absent: derived from the name, with `-2`, `-3`, … when taken. */
+  identifier?: string | null | undefined;
   /** User-friendly name (1–200 characters). */
   integrationName: string;
   /** The partner, by ID or by key such as `activecampaign`. */
@@ -169,6 +183,19 @@ export type IntegrationCapability =
   /** Receive events from the partner through registered webhooks. */
   | 'WEBHOOKS';
 
+/** How a message reaches its recipient: the create-integration seed's `in_app | email | sms | chat | push`. */
+export type IntegrationChannel =
+  /** Chat and team-messaging apps (Slack, WhatsApp). */
+  | 'CHAT'
+  /** Email. */
+  | 'EMAIL'
+  /** Messages shown inside the customer's own product (an inbox or a banner). */
+  | 'IN_APP'
+  /** Mobile and web push notifications. */
+  | 'PUSH'
+  /** SMS and other text messages to a phone number. */
+  | 'SMS';
+
 /** Names one partner, by ID or by key: exactly one of the two. */
 export type IntegrationPartnerRef =
   {   /** ID of the partner. */
@@ -194,6 +221,46 @@ export type PartnerAuthType =
   /** A service-account credential file (such as Google Cloud service accounts). */
   | 'SERVICE_ACCOUNT';
 
+/** One routing condition to set on an integration (see `RoutingCondition`). */
+export type RoutingConditionInput = {
+  /** The attribute's name for `TENANT` and `SUBSCRIBER` (1–100 characters: letters, digits, `_`, `.`, `-`); absent for `AUDIENCE`. */
+  field?: string | null | undefined;
+  /** What the condition looks at. */
+  on: RoutingConditionSubject;
+  /** How the values are compared. */
+  operator: RoutingConditionOperator;
+  /** The value (1–500 characters) for `EQUALS`, `NOT_EQUALS`, `CONTAINS` and `STARTS_WITH`. */
+  value?: string | null | undefined;
+  /** The values (1–100 of them, 1–500 characters each) for `IN` and `NOT_IN`. Audience conditions take audience IDs. */
+  values?: Array<string> | null | undefined;
+};
+
+/** How a routing condition compares the context's value with its own. */
+export type RoutingConditionOperator =
+  /** The value contains `value` (case-sensitive substring). */
+  | 'CONTAINS'
+  /** The value equals `value`. */
+  | 'EQUALS'
+  /** The value is present (takes neither `value` nor `values`). */
+  | 'EXISTS'
+  /** The value is one of `values`. */
+  | 'IN'
+  /** The value is missing or differs from `value`. */
+  | 'NOT_EQUALS'
+  /** The value is missing or none of `values`. */
+  | 'NOT_IN'
+  /** The value starts with `value`. */
+  | 'STARTS_WITH';
+
+/** What a routing condition looks at in the message's context. */
+export type RoutingConditionSubject =
+  /** The message's audience (its ID); a condition on it has no `field`. */
+  | 'AUDIENCE'
+  /** An attribute of the subscriber (the recipient), named by `field`. */
+  | 'SUBSCRIBER'
+  /** An attribute of the tenant the message is sent for, named by `field`. */
+  | 'TENANT';
+
 /** Input for `updateAccountIntegration`. Only the fields present are changed; an explicit null clears a nullable field. */
 export type UpdateAccountIntegrationInput = {
   /** New activity sync mode. */
@@ -204,6 +271,8 @@ export type UpdateAccountIntegrationInput = {
   audienceId?: string | null | undefined;
   /** Whether to capture webhook payloads. */
   captureWebhookPayloads?: boolean | null | undefined;
+  /** New routing conditions (at most 20), replacing the old ones; an empty list removes them. */
+  conditions?: Array<RoutingConditionInput> | null | undefined;
   /** New cooldown override (0–10080), or null to use the partner default. */
   cooldownMinutes?: number | null | undefined;
   /** New debounce override (0–86400), or null to use the partner default. */
@@ -228,8 +297,12 @@ export type UpdateAccountIntegrationInput = {
 export type UserErrorCode =
   /** An object with the same unique key already exists. */
   | 'ALREADY_EXISTS'
+  /** The partner does not serve the channel asked for. */
+  | 'CHANNEL_NOT_SUPPORTED'
   /** The object changed since the version the client named; reload and retry. */
   | 'CONFLICT'
+  /** The connection check run before creating the integration failed. */
+  | 'CONNECTION_CHECK_FAILED'
   /** A request with the same idempotency key is still being processed; retry shortly. */
   | 'IDEMPOTENCY_KEY_IN_PROGRESS'
   /** The idempotency key was already used with a different request. */
@@ -247,11 +320,17 @@ export type UserErrorCode =
 
 export type IntegrationSummaryFragment = { id: string, version: number, integrationName: string, connectionStatus: ConnectionStatus, isActive: boolean, isQuarantined: boolean, capabilities: Array<IntegrationCapability>, createdUtc: string, modifiedUtc: string, integrationPartner: { key: string, name: string } };
 
+type IntegrationError_ChannelNotSupportedError_Fragment = { __typename: 'ChannelNotSupportedError', code: UserErrorCode, message: string };
+
 type IntegrationError_ConflictError_Fragment = { __typename: 'ConflictError', code: UserErrorCode, message: string, currentVersion: number };
+
+type IntegrationError_ConnectionCheckFailedError_Fragment = { __typename: 'ConnectionCheckFailedError', code: UserErrorCode, message: string };
 
 type IntegrationError_IdempotencyKeyInProgressError_Fragment = { __typename: 'IdempotencyKeyInProgressError', code: UserErrorCode, message: string };
 
 type IntegrationError_IdempotencyKeyReusedError_Fragment = { __typename: 'IdempotencyKeyReusedError', code: UserErrorCode, message: string };
+
+type IntegrationError_IdentifierTakenError_Fragment = { __typename: 'IdentifierTakenError', code: UserErrorCode, message: string };
 
 type IntegrationError_InputError_Fragment = { __typename: 'InputError', code: UserErrorCode, message: string, path: Array<string> };
 
@@ -264,9 +343,12 @@ type IntegrationError_NotFoundError_Fragment = { __typename: 'NotFoundError', co
 type IntegrationError_PartnerUnavailableError_Fragment = { __typename: 'PartnerUnavailableError', code: UserErrorCode, message: string };
 
 export type IntegrationErrorFragment =
+  | IntegrationError_ChannelNotSupportedError_Fragment
   | IntegrationError_ConflictError_Fragment
+  | IntegrationError_ConnectionCheckFailedError_Fragment
   | IntegrationError_IdempotencyKeyInProgressError_Fragment
   | IntegrationError_IdempotencyKeyReusedError_Fragment
+  | IntegrationError_IdentifierTakenError_Fragment
   | IntegrationError_InputError_Fragment
   | IntegrationError_InvalidStateError_Fragment
   | IntegrationError_LeaseNotHeldError_Fragment
@@ -307,9 +389,12 @@ export type CreateIntegrationMutationVariables = Exact<{
 
 
 export type CreateIntegrationMutation = { createAccountIntegration: { ok: boolean, replayed: boolean, accountIntegration: { id: string, version: number, integrationName: string, connectionStatus: ConnectionStatus, isActive: boolean, isQuarantined: boolean, capabilities: Array<IntegrationCapability>, createdUtc: string, modifiedUtc: string, integrationPartner: { key: string, name: string } } | null, errors: Array<
+      | { __typename: 'ChannelNotSupportedError', code: UserErrorCode, message: string }
       | { __typename: 'ConflictError', code: UserErrorCode, message: string, currentVersion: number }
+      | { __typename: 'ConnectionCheckFailedError', code: UserErrorCode, message: string }
       | { __typename: 'IdempotencyKeyInProgressError', code: UserErrorCode, message: string }
       | { __typename: 'IdempotencyKeyReusedError', code: UserErrorCode, message: string }
+      | { __typename: 'IdentifierTakenError', code: UserErrorCode, message: string }
       | { __typename: 'InputError', code: UserErrorCode, message: string, path: Array<string> }
       | { __typename: 'InvalidStateError', code: UserErrorCode, message: string, connectionStatus: ConnectionStatus }
       | { __typename: 'LeaseNotHeldError', code: UserErrorCode, message: string }
@@ -323,9 +408,12 @@ export type UpdateIntegrationMutationVariables = Exact<{
 
 
 export type UpdateIntegrationMutation = { updateAccountIntegration: { ok: boolean, accountIntegration: { id: string, version: number, integrationName: string, connectionStatus: ConnectionStatus, isActive: boolean, isQuarantined: boolean, capabilities: Array<IntegrationCapability>, createdUtc: string, modifiedUtc: string, integrationPartner: { key: string, name: string } } | null, errors: Array<
+      | { __typename: 'ChannelNotSupportedError', code: UserErrorCode, message: string }
       | { __typename: 'ConflictError', code: UserErrorCode, message: string, currentVersion: number }
+      | { __typename: 'ConnectionCheckFailedError', code: UserErrorCode, message: string }
       | { __typename: 'IdempotencyKeyInProgressError', code: UserErrorCode, message: string }
       | { __typename: 'IdempotencyKeyReusedError', code: UserErrorCode, message: string }
+      | { __typename: 'IdentifierTakenError', code: UserErrorCode, message: string }
       | { __typename: 'InputError', code: UserErrorCode, message: string, path: Array<string> }
       | { __typename: 'InvalidStateError', code: UserErrorCode, message: string, connectionStatus: ConnectionStatus }
       | { __typename: 'LeaseNotHeldError', code: UserErrorCode, message: string }
