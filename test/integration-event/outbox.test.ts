@@ -189,6 +189,35 @@ describe('the integration events outbox', () => {
     expect((await eventsOf(slack.id)).map((event) => event.type)).toEqual(['CREATED', 'REAUTHORIZATION_REQUIRED']);
   });
 
+  it('names primary switches PRIMARY_CHANGED on both integrations, and a deleted primary DELETED and PRIMARY_CHANGED', async () => {
+    const mailgun = { apiKey: SECRET_SENTINEL, domain: 'mg.example.com', region: 'US' };
+    const first = await create('mailgun', mailgun);
+    const second = await create('mailgun', mailgun);
+    expect((await eventsOf(first.id)).map((event) => [event.type, event.data.primary])).toEqual([['CREATED', true]]);
+    expect((await eventsOf(second.id)).map((event) => [event.type, event.data.primary])).toEqual([['CREATED', false]]);
+
+    const switched = await accountMutation('setPrimaryAccountIntegration', 'AccountIntegrationVersionInput', {
+      id: second.id,
+      expectedVersion: second.version,
+    });
+    expect(switched.ok).toBe(true);
+    expect((await eventsOf(first.id)).map((event) => [event.type, event.data.primary, event.previous?.primary])).toEqual([
+      ['CREATED', true, undefined],
+      ['PRIMARY_CHANGED', false, true],
+    ]);
+    expect((await eventsOf(second.id)).map((event) => [event.type, event.data.primary])).toEqual([
+      ['CREATED', false],
+      ['PRIMARY_CHANGED', true],
+    ]);
+
+    const deleted = await accountMutation('deleteAccountIntegration', 'AccountIntegrationVersionInput', {
+      id: second.id,
+      expectedVersion: switched.accountIntegration!.version,
+    });
+    expect(deleted.ok).toBe(true);
+    expect((await eventsOf(second.id)).map((event) => event.type)).toEqual(['CREATED', 'PRIMARY_CHANGED', 'DELETED', 'PRIMARY_CHANGED']);
+  });
+
   it('serves an event by id to its own account only', async () => {
     const created = await activeCampaign();
     const [event] = await eventsOf(created.id);
