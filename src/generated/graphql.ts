@@ -193,6 +193,30 @@ export type AccountIntegrationCapabilityInput = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * Which events a subscription receives. Every condition given must hold (an empty filter receives every
+ * event of the account). Conditions on the integration are checked against the integration as the change
+ * left it, so a `DELETED` event still matches its integration's partner or status.
+ */
+export type AccountIntegrationChangedFilter = {
+  /** Only events of these integrations (1 to 100 IDs). */
+  accountIntegrationIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only integrations with this audience. */
+  audienceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only integrations that the change left in one of these connection states. */
+  connectionStatus?: InputMaybe<Array<ConnectionStatus>>;
+  /** Only integrations with this partner (by ID). */
+  integrationPartnerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only integrations with the partner that has this key, such as `activecampaign`. */
+  integrationPartnerKey?: InputMaybe<Scalars['String']['input']>;
+  /** Only active (true) or inactive (false) integrations, after the change. */
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only quarantined (true) or not quarantined (false) integrations, after the change. */
+  isQuarantined?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only events of these types. */
+  types?: InputMaybe<Array<AccountIntegrationEventType>>;
+};
+
 /** A page of account integrations. */
 export type AccountIntegrationConnection = {
   __typename?: 'AccountIntegrationConnection';
@@ -239,6 +263,12 @@ export type AccountIntegrationError = ConflictError | IdempotencyKeyInProgressEr
  */
 export type AccountIntegrationEvent = {
   __typename?: 'AccountIntegrationEvent';
+  /**
+   * The integration as it is when the event is delivered (read then, not a copy from the time of the
+   * change), soft-deleted ones included, so a `DELETED` event still resolves it. Null only when it has
+   * since been removed for good.
+   */
+  accountIntegration: Maybe<AccountIntegration>;
   /** The integration the event is about. */
   accountIntegrationId: Scalars['ID']['output'];
   /** Who made the change: an API key's actor name, a worker, or a command-line tool. */
@@ -1996,6 +2026,28 @@ export type SetAccountIntegrationWebhookSecretInput = {
   secret: Scalars['String']['input'];
 };
 
+/**
+ * Pushed operations: run them over WebSocket at `/graphql` with the graphql-ws protocol
+ * (`graphql-transport-ws`), authenticated by the API key in the `connection_init` payload.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every event of the caller's account's integrations from now on, as it is committed (at least once
+   * per replica; no history is replayed). Needs an account API key.
+   */
+  accountIntegrationChanged: AccountIntegrationEvent;
+};
+
+
+/**
+ * Pushed operations: run them over WebSocket at `/graphql` with the graphql-ws protocol
+ * (`graphql-transport-ws`), authenticated by the API key in the `connection_init` payload.
+ */
+export type SubscriptionAccountIntegrationChangedArgs = {
+  filter?: InputMaybe<AccountIntegrationChangedFilter>;
+};
+
 /** Input for `updateAccountIntegration`. Only the fields present are changed; an explicit null clears a nullable field. */
 export type UpdateAccountIntegrationInput = {
   /** New activity sync mode. */
@@ -2222,6 +2274,7 @@ export type ResolversTypes = {
   Account: ResolverTypeWrapper<AccountModel>;
   AccountIntegration: ResolverTypeWrapper<AccountIntegrationModel>;
   AccountIntegrationCapabilityInput: AccountIntegrationCapabilityInput;
+  AccountIntegrationChangedFilter: AccountIntegrationChangedFilter;
   AccountIntegrationConnection: ResolverTypeWrapper<AccountIntegrationConnectionModel>;
   AccountIntegrationConnectionCheckResult: ResolverTypeWrapper<Omit<AccountIntegrationConnectionCheckResult, 'accountIntegration'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']> }>;
   AccountIntegrationEdge: ResolverTypeWrapper<AccountIntegrationEdgeModel>;
@@ -2332,6 +2385,7 @@ export type ResolversTypes = {
   SetAccountIntegrationCapabilityConfigInput: SetAccountIntegrationCapabilityConfigInput;
   SetAccountIntegrationWebhookSecretInput: SetAccountIntegrationWebhookSecretInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateAccountIntegrationInput: UpdateAccountIntegrationInput;
   UserError: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['UserError']>;
   UserErrorCode: UserErrorCode;
@@ -2347,6 +2401,7 @@ export type ResolversParentTypes = {
   Account: AccountModel;
   AccountIntegration: AccountIntegrationModel;
   AccountIntegrationCapabilityInput: AccountIntegrationCapabilityInput;
+  AccountIntegrationChangedFilter: AccountIntegrationChangedFilter;
   AccountIntegrationConnection: AccountIntegrationConnectionModel;
   AccountIntegrationConnectionCheckResult: Omit<AccountIntegrationConnectionCheckResult, 'accountIntegration'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']> };
   AccountIntegrationEdge: AccountIntegrationEdgeModel;
@@ -2437,6 +2492,7 @@ export type ResolversParentTypes = {
   SetAccountIntegrationCapabilityConfigInput: SetAccountIntegrationCapabilityConfigInput;
   SetAccountIntegrationWebhookSecretInput: SetAccountIntegrationWebhookSecretInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpdateAccountIntegrationInput: UpdateAccountIntegrationInput;
   UserError: ResolversInterfaceTypes<ResolversParentTypes>['UserError'];
   Viewer: AuthenticatedViewer;
@@ -2534,6 +2590,7 @@ export type AccountIntegrationErrorResolvers<ContextType = RequestContext, Paren
 };
 
 export type AccountIntegrationEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationEvent'] = ResolversParentTypes['AccountIntegrationEvent']> = {
+  accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType>;
   accountIntegrationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2987,6 +3044,10 @@ export type RotateWebhookSecretPayloadResolvers<ContextType = RequestContext, Pa
   webhookVerificationSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  accountIntegrationChanged?: SubscriptionResolver<ResolversTypes['AccountIntegrationEvent'], "accountIntegrationChanged", ParentType, ContextType, Partial<SubscriptionAccountIntegrationChangedArgs>>;
+};
+
 export type UserErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = {
   __resolveType: TypeResolveFn<'AlreadyExistsError' | 'ConflictError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'InputError' | 'InvalidStateError' | 'LeaseNotHeldError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
 };
@@ -3061,6 +3122,7 @@ export type Resolvers<ContextType = RequestContext> = {
   RevokeApiKeyError?: RevokeApiKeyErrorResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateWebhookSecretPayload?: RotateWebhookSecretPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
 };

@@ -61,15 +61,19 @@ class IntegrationEdge {
   }
 }
 
-/** Null for a missing, soft-deleted or other account's integration: the three are indistinguishable. */
+/**
+ * Null for a missing, soft-deleted or other account's integration: the three are indistinguishable.
+ * `includeDeleted`: soft-deleted ones too (an event's integration).
+ */
 export async function getAccountIntegration(
   ctx: RequestContext,
   id: string,
   projection?: IntegrationProjection,
+  options: { includeDeleted?: boolean } = {},
 ): Promise<AccountIntegrationModel | null> {
   const { accountId } = requireAccount(ctx.viewer);
   if (!isUuid(id)) return null;
-  const row = await repository.findAccountIntegrationById(ctx.db, accountId, id, { projection });
+  const row = await repository.findAccountIntegrationById(ctx.db, accountId, id, { projection, includeDeleted: options.includeDeleted });
   if (!row) return null;
   await withPartners(ctx, [row], projection);
   return withCapabilitiesPrimed(ctx, row);
