@@ -118,6 +118,30 @@ export interface Config {
   partners: PartnerSettingsByKey;
   /** The token refresher (`npm run worker`, src/worker/). */
   tokenRefresher: TokenRefresherConfig;
+  /** GraphQL subscriptions over WebSocket at /graphql (src/subscriptions/). */
+  subscriptions: SubscriptionConfig;
+}
+
+/** GraphQL subscriptions (graphql-ws at /graphql): limits per process, per key and per connection. */
+export interface SubscriptionConfig {
+  /** Accept WebSocket connections at /graphql. */
+  enabled: boolean;
+  /** How often an open connection's API key is looked up again; a revoked key's connection is closed (4403). */
+  keyRecheckMs: number;
+  /** Open connections on this process, all keys together. */
+  maxConnections: number;
+  /** Open connections of one API key on this process. */
+  maxConnectionsPerKey: number;
+  /** Subscriptions running at once on one connection. */
+  maxSubscriptionsPerConnection: number;
+  /** The largest message a client may send (bigger ones close the socket, 1009). */
+  maxMessageBytes: number;
+  /** Events waiting for one subscription whose socket is not keeping up; one more closes the socket (1013). */
+  maxQueuedEvents: number;
+  /** Bytes the socket may hold unsent before the connection counts as too slow and is closed (1013). */
+  maxBufferedBytes: number;
+  /** How long a new connection has to send `connection_init`. */
+  connectionInitTimeoutMs: number;
 }
 
 /** The token refresher's loop (`npm run worker`). */
@@ -388,5 +412,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: loadWebhookConfig(env),
     // At least two days: outbound webhook deliveries retry for about one.
     eventRetentionDays: parseInteger('INTEGRATION_EVENT_RETENTION_DAYS', env.INTEGRATION_EVENT_RETENTION_DAYS, 30, 2, 3650),
+    subscriptions: {
+      enabled: parseBoolean('SUBSCRIPTIONS_ENABLED', env.SUBSCRIPTIONS_ENABLED, true),
+      keyRecheckMs: parseInteger('SUBSCRIPTION_KEY_RECHECK_MS', env.SUBSCRIPTION_KEY_RECHECK_MS, 2000, 100, 60_000),
+      maxConnections: parseInteger('SUBSCRIPTION_MAX_CONNECTIONS', env.SUBSCRIPTION_MAX_CONNECTIONS, 1000, 1, 100_000),
+      maxConnectionsPerKey: parseInteger('SUBSCRIPTION_MAX_CONNECTIONS_PER_KEY', env.SUBSCRIPTION_MAX_CONNECTIONS_PER_KEY, 10, 1, 10_000),
+      maxSubscriptionsPerConnection: parseInteger('SUBSCRIPTION_MAX_PER_CONNECTION', env.SUBSCRIPTION_MAX_PER_CONNECTION, 20, 1, 1000),
+      maxMessageBytes: parseInteger('SUBSCRIPTION_MAX_MESSAGE_BYTES', env.SUBSCRIPTION_MAX_MESSAGE_BYTES, 64 * 1024, 1024, 10 * 1024 * 1024),
+      maxQueuedEvents: parseInteger('SUBSCRIPTION_MAX_QUEUED_EVENTS', env.SUBSCRIPTION_MAX_QUEUED_EVENTS, 100, 1, 100_000),
+      maxBufferedBytes: parseInteger('SUBSCRIPTION_MAX_BUFFERED_BYTES', env.SUBSCRIPTION_MAX_BUFFERED_BYTES, 1024 * 1024, 1024, 256 * 1024 * 1024),
+      connectionInitTimeoutMs: parseInteger('SUBSCRIPTION_INIT_TIMEOUT_MS', env.SUBSCRIPTION_INIT_TIMEOUT_MS, 3000, 100, 60_000),
+    },
   };
 }

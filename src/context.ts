@@ -11,6 +11,7 @@ import type { Logger } from './lib/logger';
 import { createAccountLoaders, type AccountLoaders } from './modules/account/loaders';
 import { createApiKeyLookup, type ApiKeyLookup } from './modules/account/api-key-lookup';
 import { currentRequest } from './observability/request-scope';
+import type { IntegrationEventStreams } from './subscriptions/event-stream';
 import {
   createAccountIntegrationLoaders,
   type AccountIntegrationLoaders,
@@ -78,6 +79,8 @@ export interface RequestContext {
   operationCost?: number;
   /** API-key lookups (cached briefly); revoking a key makes it forget the key. */
   apiKeys: ApiKeyLookup;
+  /** WebSocket connections only: the integration events a subscription reads (src/subscriptions/). */
+  integrationEvents?: IntegrationEventStreams;
 }
 
 export interface ContextDependencies {

@@ -21,7 +21,7 @@ async function main(logger: Logger): Promise<void> {
   const keyring = await openKeyring(config, logger);
   const database = await openDatabase(config, logger);
   const demoKey = await seed(database, config, logger);
-  const server = await createAppServer({ db: database.db, logger, config, keyring, persistedOperations, demoApiKey: demoKey });
+  const server = await createAppServer({ db: database.db, database, logger, config, keyring, persistedOperations, demoApiKey: demoKey });
   const baseUrl = await server.listen(config.port, config.host);
   const stopHousekeeping = startHousekeeping(database.db, logger, { eventRetentionDays: config.eventRetentionDays });
   const publicUrl = `http://${config.host}:${new URL(baseUrl).port}`;

@@ -14,6 +14,7 @@ import { accountIntegrationResolvers } from './modules/account-integration/resol
 import { connectionCheckResolvers } from './modules/connection-check/resolvers';
 import { inboundWebhookResolvers } from './modules/inbound-webhook/resolvers';
 import { integrationEventResolvers } from './modules/integration-event/resolvers';
+import { integrationEventSubscriptionResolvers } from './modules/integration-event/subscription-resolvers';
 import { integrationPartnerResolvers } from './modules/integration-partner/resolvers';
 import { partnerCatalogResolvers } from './modules/partner-catalog/resolvers';
 import { workLeaseResolvers } from './modules/work-lease/resolvers';
@@ -50,6 +51,7 @@ export function buildSchema(): GraphQLSchema {
       workLeaseResolvers,
       inboundWebhookResolvers,
       integrationEventResolvers,
+      integrationEventSubscriptionResolvers,
     ],
     inheritResolversFromInterfaces: true,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },

@@ -8,9 +8,9 @@ import { GraphQLError } from 'graphql';
 
 import { createApiKeyLookup } from './modules/account/api-key-lookup';
 import { createRequestContext, type ContextDependencies, type RequestContext } from './context';
-import { poolStatistics } from './db/create-database';
+import { poolStatistics, type DatabaseHandle } from './db/create-database';
 import { databaseFailure } from './db/errors';
-import { createApolloServer } from './graphql/apollo-server';
+import { buildExecutableSchema, createApolloServer } from './graphql/apollo-server';
 import { loadPersistedOperations, type PersistedOperations } from './graphql/persisted-operations';
 import { rateLimitHooks } from './graphql/plugins/rate-limit';
 import { corsMiddleware } from './http/cors';
@@ -25,10 +25,14 @@ import { requestId } from './http/request-id';
 import { sendStringsDirectly } from './http/send-string';
 import { createRateLimiter } from './rate-limit/rate-limiter';
 import { inboundWebhookRouter } from './modules/inbound-webhook/routes';
+import { startIntegrationEventFeed } from './subscriptions/event-feed';
+import { startSubscriptionServer, type SubscriptionServer } from './subscriptions/ws-server';
 
 export interface AppServer {
   httpServer: http.Server;
   apollo: ApolloServer<RequestContext>;
+  /** GraphQL subscriptions over WebSocket at /graphql; absent without `database` or with SUBSCRIPTIONS_ENABLED=false. */
+  subscriptions?: SubscriptionServer;
   /** Listens and resolves with the base URL once the server accepts requests. */
   listen(port: number, host: string): Promise<string>;
   /**
@@ -41,7 +45,12 @@ export interface AppServer {
 /** The Apollo server and its HTTP app, shared by main and the tests. */
 export async function createAppServer(
   // demoApiKey: the key main.ts seeded for the demo account, prefilled in GraphiQL in development.
-  deps: ContextDependencies & { persistedOperations?: PersistedOperations; demoApiKey?: string },
+  // database: where the integration-event feed listens (subscriptions); without it there are no subscriptions.
+  deps: ContextDependencies & {
+    persistedOperations?: PersistedOperations;
+    demoApiKey?: string;
+    database?: Pick<DatabaseHandle, 'db' | 'kind' | 'pglite' | 'listenerConfig'>;
+  },
 ): Promise<AppServer> {
   const { config, logger } = deps;
   const contextDeps = { ...deps, apiKeys: deps.apiKeys ?? createApiKeyLookup(deps.db, config.apiKeyCacheTtlMs) };
@@ -62,10 +71,12 @@ export async function createAppServer(
           { enabled: true, ...webhookPolicy, redisUrl: config.rateLimit.redisUrl, keyPrefix: config.rateLimit.keyPrefix },
           logger,
         )));
+  const schema = buildExecutableSchema();
   const apollo = createApolloServer({
     config,
     logger,
     httpServer,
+    schema,
     persistedOperations,
     extraChecks: rateLimit ? [rateLimit.check] : [],
     extraPlugins: rateLimit ? [rateLimit.plugin] : [],
@@ -115,11 +126,26 @@ export async function createAppServer(
   app.use(notFoundHandler);
   app.use(jsonErrorHandler(logger, config.limits.maxBodyBytes));
   httpServer.on('request', app);
+  // One LISTEN per process, fanned out to every subscription on it.
+  const eventFeed = deps.database && config.subscriptions.enabled ? await startIntegrationEventFeed(deps.database, logger) : undefined;
+  const subscriptions = eventFeed
+    ? startSubscriptionServer({
+        httpServer,
+        schema,
+        config,
+        logger,
+        contextDeps,
+        feed: eventFeed,
+        rateLimiter: rateLimiter ?? undefined,
+        persistedOperations,
+      })
+    : undefined;
 
   let stopping: Promise<void> | undefined;
   return {
     httpServer,
     apollo,
+    subscriptions,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -133,7 +159,11 @@ export async function createAppServer(
       // Idempotent: a second signal, or a test's cleanup after a signal, waits for the same shutdown.
       stopping ??= (async () => {
         accepting = false;
+        // Sockets first: the HTTP server's close waits for every connection, upgraded ones included.
+        await subscriptions?.close();
         await apollo.stop();
+        // After the requests have drained: on PGlite, UNLISTEN would wait behind an open transaction.
+        await eventFeed?.close();
         await rateLimiter?.close();
         await webhookLimiter?.close();
       })();

@@ -29,6 +29,8 @@ export interface DatabaseHandle {
   kind: DatabaseTarget['kind'];
   /** The PGlite instance when embedded (for dumps in tests); undefined on Postgres. */
   pglite?: PGlite;
+  /** Postgres only: how to open a connection of its own (the integration-event listener's `LISTEN`). */
+  listenerConfig?: pg.ClientConfig;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,17 @@ function postgresPoolConfig(target: Extract<DatabaseTarget, { kind: 'postgres' }
   };
 }
 
+/** A session of its own that only listens: no statement or transaction timeouts apply to it. */
+function listenerConfig(target: Extract<DatabaseTarget, { kind: 'postgres' }>, timeouts: Partial<ConnectionTimeouts>): pg.ClientConfig {
+  return {
+    connectionString: target.connectionString,
+    application_name: `${APPLICATION_NAME}:events`,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs ?? 0,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
 /**
  * One code path for both targets: Kysely's PostgresDialect over a `pg.Pool`. For PGlite the pool is
  * given PGlite's node-postgres adapter, so column types (int8, bytea, timestamptz) parse identically.
@@ -95,6 +108,7 @@ export async function createDatabase(target: DatabaseTarget, options: DatabaseOp
     db,
     kind: target.kind,
     pglite,
+    ...(target.kind === 'postgres' ? { listenerConfig: listenerConfig(target, options.timeouts ?? {}) } : {}),
     async close() {
       await db.destroy();
       await pglite?.close();

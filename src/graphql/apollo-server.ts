@@ -1,5 +1,7 @@
 import type http from 'node:http';
 
+import type { GraphQLSchema } from 'graphql';
+
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -18,6 +20,7 @@ import { loadPersistedOperations, persistedQueriesOption, safelistCheck, type Pe
 import { checkCost } from './plugins/cost-limit';
 import { checkInputText } from './plugins/input-checks';
 import { operationGatePlugin, type OperationCheck } from './plugins/operation-gate';
+import { refuseSubscriptionsOverHttp } from './plugins/no-http-subscriptions';
 import { requireKeyUnlessIntrospection } from './plugins/require-key';
 
 export interface ApolloOptions {
@@ -30,6 +33,13 @@ export interface ApolloOptions {
   extraChecks?: OperationCheck[];
   /** Further plugins (rate limit headers, persisted operations, request logs). */
   extraPlugins?: ApolloServerPlugin<RequestContext>[];
+  /** The executable schema (with the execution deadline), when the caller shares it (subscriptions); built here otherwise. */
+  schema?: GraphQLSchema;
+}
+
+/** The service's schema as both transports run it: every resolver checks the execution deadline first. */
+export function buildExecutableSchema(): GraphQLSchema {
+  return withExecutionDeadline(buildSchema());
 }
 
 /** The Apollo server with this service's limits, error policy and plugins. */
@@ -37,7 +47,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Request
   const { config, logger, httpServer } = options;
   const development = config.env === 'development';
   const persistedOperations = options.persistedOperations ?? loadPersistedOperations(config);
-  const schema = withExecutionDeadline(buildSchema());
+  const schema = options.schema ?? buildExecutableSchema();
   return new ApolloServer<RequestContext>({
     // GRAPHQL_EXECUTOR=jit: Apollo parses, validates and runs every plugin as before; the gateway only executes.
     ...(config.graphqlExecutor === 'jit' ? { gateway: jitGateway(schema, { logger }) } : { schema }),
@@ -65,6 +75,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Request
       operationGatePlugin([
         // Safelist mode: an unlisted document is refused before anything else is said about it.
         ...safelistCheck(persistedOperations, config.introspection),
+        refuseSubscriptionsOverHttp,
         requireKeyUnlessIntrospection,
         checkInputText,
         checkCost(config.limits.maxCost),

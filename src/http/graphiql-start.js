@@ -1,4 +1,4 @@
-/* global document, localStorage, React, ReactDOM, GraphiQL */
+/* global document, localStorage, location, React, ReactDOM, GraphiQL */
 // Runs in the browser on /graphiql (served by src/http/graphiql.ts): renders GraphiQL against this
 // service's /graphql with the settings the page carries. A file of its own, so that the page's
 // Content-Security-Policy can forbid inline scripts.
@@ -64,8 +64,11 @@
     },
   };
 
+  // Subscriptions go over WebSocket (graphql-ws, bundled in GraphiQL's own file) to the same path; GraphiQL
+  // sends the headers editor's entries as the connection_init payload, so the same Authorization works.
+  var subscriptionUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + settings.endpoint;
   var props = {
-    fetcher: GraphiQL.createFetcher({ url: settings.endpoint }),
+    fetcher: GraphiQL.createFetcher({ url: settings.endpoint, subscriptionUrl: subscriptionUrl }),
     storage: storage,
     defaultQuery: settings.defaultQuery,
     // Typed or prefilled keys stay in this tab: never written to localStorage.

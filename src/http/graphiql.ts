@@ -79,14 +79,19 @@ const FIRST_QUERY = `query FirstQuery {
 }
 `;
 
+const SUBSCRIPTION_HINT = `#
+# Subscriptions run here too (over WebSocket, with the same headers); for example:
+#   subscription { accountIntegrationChanged { type accountIntegrationId occurredAt } }
+`;
+
 const WITH_DEMO_KEY = `# The demo account's API key is in the Headers tab below.
 # Press Ctrl+Enter (or the run button) to run this query.
-${FIRST_QUERY}`;
+${SUBSCRIPTION_HINT}${FIRST_QUERY}`;
 
 const WITHOUT_KEY = `# Put your API key in the Headers tab below, as
 #   { "Authorization": "Bearer <your key>" }
 # then press Ctrl+Enter (or the run button) to run this query.
-${FIRST_QUERY}`;
+${SUBSCRIPTION_HINT}${FIRST_QUERY}`;
 
 /** JSON that cannot end the <script> element carrying it, nor open a comment inside it. */
 function jsonForScriptElement(value: unknown): string {
@@ -131,7 +136,8 @@ export interface GraphiqlOptions {
 /**
  * GraphiQL at `/graphiql`: an explorer that works with no internet. The page, GraphiQL 3's UMD bundle
  * and React 18 all come from this service (the npm packages), so the browser talks to no other host.
- * It calls `/graphql` with same-origin JSON POSTs, which CORS and CSRF prevention allow as they are.
+ * It calls `/graphql` with same-origin JSON POSTs, which CORS and CSRF prevention allow as they are, and
+ * runs subscriptions over a WebSocket to the same path (CSP `connect-src 'self'` covers ws: on this host).
  */
 export function graphiqlRouter(options: GraphiqlOptions): Router {
   // The installed files do not change while the process runs: read and hashed once (about 30 ms), shared by every router.

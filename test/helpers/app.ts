@@ -88,7 +88,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: Tes
   await seedCatalog(database.db);
   await loadPartnerCatalogs(database.db, await catalogSources());
   const keyring = new Keyring([{ id: 'test-k1', key: randomBytes(32) }]);
-  const server = await createAppServer({ db: database.db, logger, config, keyring });
+  const server = await createAppServer({ db: database.db, database, logger, config, keyring });
   const url = await server.listen(0, '127.0.0.1');
   return {
     url,

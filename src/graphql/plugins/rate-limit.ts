@@ -22,7 +22,8 @@ export function bucketOf(viewer: Viewer): string | undefined {
   }
 }
 
-function refusal(decision: RateLimitDecision): GraphQLError {
+/** The error a refused charge answers with (also sent to a refused subscription). */
+export function refusal(decision: RateLimitDecision): GraphQLError {
   const { cost, limit, remaining, refillPerSecond, retryAfterSeconds } = decision;
   if (retryAfterSeconds === undefined) {
     // Waiting cannot help: say so, or a client would retry forever.

@@ -69,11 +69,13 @@ class IntegrationEdge {
 /**
  * Null for a missing, soft-deleted or other account's integration: the three are indistinguishable.
  * Named by id or by identifier (`AccountIntegrationRef`, or the deprecated `id` argument): exactly one.
+ * `includeDeleted`: soft-deleted ones too (an event's integration).
  */
 export async function getAccountIntegration(
   ctx: RequestContext,
   args: { id?: string | null; by?: AccountIntegrationRef | null },
   projection?: IntegrationProjection,
+  options: { includeDeleted?: boolean } = {},
 ): Promise<AccountIntegrationModel | null> {
   const { accountId } = requireAccount(ctx.viewer);
   if ((args.id == null) === (args.by == null)) throw badUserInput('Name the integration with exactly one of `id` and `by`.', [args.id == null ? 'by' : 'id']);
@@ -83,7 +85,7 @@ export async function getAccountIntegration(
   if (id !== null && !isUuid(id)) return null;
   const row =
     id !== null
-      ? await repository.findAccountIntegrationById(ctx.db, accountId, id, { projection })
+      ? await repository.findAccountIntegrationById(ctx.db, accountId, id, { projection, includeDeleted: options.includeDeleted })
       : await repository.findAccountIntegrationByIdentifier(ctx.db, accountId, identifier!, projection);
   if (!row) return null;
   await withPartners(ctx, [row], projection);
