@@ -68,6 +68,10 @@ export type AccountIntegration = {
   capabilityConfig: Maybe<Scalars['JSON']['output']>;
   /** Whether to capture and store webhook payloads for troubleshooting */
   captureWebhookPayloads: Scalars['Boolean']['output'];
+  /** The channel the integration sends messages on; null when its partner serves none. */
+  channel: Maybe<IntegrationChannel>;
+  /** Routing conditions, all of which a message's context must match for this integration to serve it (see `accountIntegrationRoute`); empty for none. */
+  conditions: Array<RoutingCondition>;
   /** Current connection status of this integration */
   connectionStatus: ConnectionStatus;
   /** Number of consecutive errors encountered */
@@ -100,6 +104,8 @@ export type AccountIntegration = {
   history: AccountIntegrationHistoryConnection;
   /** Unique identifier for this account integration */
   id: Scalars['ID']['output'];
+  /** Slug naming the integration in API calls (`a-z`, `0-9` and single `-` between them, 1–100 characters); unique among the account's integrations that are not deleted. Changed only by `setAccountIntegrationIdentifier`. */
+  identifier: Scalars['String']['output'];
   /** User-friendly name for this specific integration instance */
   integrationName: Scalars['String']['output'];
   /** The integration partner for this integration */
@@ -110,6 +116,8 @@ export type AccountIntegration = {
   isActive: Scalars['Boolean']['output'];
   /** Whether this integration is currently deleted */
   isDeleted: Scalars['Boolean']['output'];
+  /** Whether this is the primary integration of its channel: the one that serves messages no routing condition claims. At most one per account and channel. */
+  isPrimary: Scalars['Boolean']['output'];
   /** Whether this integration has been quarantined due to repeated failures */
   isQuarantined: Scalars['Boolean']['output'];
   /** Number of contacts processed in the last engagement sync */
@@ -134,6 +142,8 @@ export type AccountIntegration = {
   notificationEmail: Maybe<Scalars['String']['output']>;
   /** Email address used to establish integration */
   ownerEmail: Maybe<Scalars['String']['output']>;
+  /** The workspace seed's three-value status, derived from `connectionStatus` (see `IntegrationStatus`). */
+  status: IntegrationStatus;
   /** Which of the partner's data objects to sync and how (object keys, replication mode, field selections); null syncs the partner's defaults. */
   syncFilters: Maybe<Scalars['JSON']['output']>;
   /** Number of consecutive token refresh attempts made */
@@ -255,7 +265,7 @@ export type AccountIntegrationEdge = {
 };
 
 /** Failures a mutation on one integration can return. */
-export type AccountIntegrationError = ConflictError | IdempotencyKeyInProgressError | IdempotencyKeyReusedError | InputError | InvalidStateError | LeaseNotHeldError | NotFoundError | PartnerUnavailableError;
+export type AccountIntegrationError = ChannelNotSupportedError | ConflictError | ConnectionCheckFailedError | IdempotencyKeyInProgressError | IdempotencyKeyReusedError | IdentifierTakenError | InputError | InvalidStateError | LeaseNotHeldError | NotFoundError | PartnerUnavailableError;
 
 /**
  * One event of an integration, as stored in the outbox. Its `id` is stable: a receiver that sees the same
@@ -345,6 +355,8 @@ export type AccountIntegrationFieldChange = {
 export type AccountIntegrationFilter = {
   /** Only integrations with this audience. */
   audienceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only integrations of this channel. */
+  channel?: InputMaybe<IntegrationChannel>;
   /** Only integrations in one of these connection states. */
   connectionStatus?: InputMaybe<Array<ConnectionStatus>>;
   /** Also return soft-deleted integrations (default false). */
@@ -355,6 +367,8 @@ export type AccountIntegrationFilter = {
   integrationPartnerKey?: InputMaybe<Scalars['String']['input']>;
   /** Only active (true) or inactive (false) integrations. */
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only the primary (true) or non-primary (false) integrations. */
+  isPrimary?: InputMaybe<Scalars['Boolean']['input']>;
   /** Only quarantined (true) or not quarantined (false) integrations. */
   isQuarantined?: InputMaybe<Scalars['Boolean']['input']>;
   /** Case-insensitive substring of `integrationName` (at most 200 characters). */
@@ -492,10 +506,30 @@ export type AccountIntegrationPayload = {
   __typename?: 'AccountIntegrationPayload';
   /** The integration after the mutation; null when it failed. */
   accountIntegration: Maybe<AccountIntegration>;
+  /** The channel this mutation left without a primary integration (it deactivated or deleted that channel's primary); null otherwise. */
+  channelLeftWithoutPrimary: Maybe<IntegrationChannel>;
   /** Why the mutation failed; empty on success. */
   errors: Array<AccountIntegrationError>;
   /** Whether the mutation succeeded (as the seeds' `IntegrationActionResult.ok`). */
   ok: Scalars['Boolean']['output'];
+};
+
+/** Names one integration of the caller's account: by `id` or by `identifier`, exactly one. */
+export type AccountIntegrationRef =
+  /** The integration's ID. */
+  { id: Scalars['ID']['input']; identifier?: never; }
+  |  /** The integration's identifier (unique among the account's integrations that are not deleted). */
+  { id?: never; identifier: Scalars['String']['input']; };
+
+/** The integration that serves a message, and why. */
+export type AccountIntegrationRouteResult = {
+  __typename?: 'AccountIntegrationRouteResult';
+  /** The chosen integration: active, not deleted, of the asked channel. */
+  accountIntegration: AccountIntegration;
+  /** Why it was chosen. */
+  matchedBy: RouteMatch;
+  /** How many integrations of the channel had all their conditions match (0 when the primary was chosen). */
+  matchingCount: Scalars['Int']['output'];
 };
 
 /** Names one integration and the version the client last saw. */
@@ -802,6 +836,19 @@ export type Audience = {
   name: Scalars['String']['output'];
 };
 
+/** The partner does not serve the channel asked for. */
+export type ChannelNotSupportedError = UserError & {
+  __typename?: 'ChannelNotSupportedError';
+  /** Always `CHANNEL_NOT_SUPPORTED`. */
+  code: UserErrorCode;
+  /** Human-readable explanation of what went wrong. */
+  message: Scalars['String']['output'];
+  /** Where the channel was given, for example `["input", "channel"]`. */
+  path: Array<Scalars['String']['output']>;
+  /** The channels the partner serves (empty: it serves none, and its integrations have no channel). */
+  supportedChannels: Array<IntegrationChannel>;
+};
+
 /** Input for `checkAccountIntegrationActivity`. */
 export type CheckAccountIntegrationActivityInput = {
   /** The activity's unique identifier, such as `slack:post-message`. */
@@ -850,6 +897,19 @@ export type ConflictError = UserError & {
   currentVersion: Scalars['Int']['output'];
   /** Human-readable explanation of what went wrong. */
   message: Scalars['String']['output'];
+};
+
+/** `createAccountIntegration` with `check: true`: the partner did not accept the credentials, so nothing was created. */
+export type ConnectionCheckFailedError = UserError & {
+  __typename?: 'ConnectionCheckFailedError';
+  /** Always `CONNECTION_CHECK_FAILED`. */
+  code: UserErrorCode;
+  /** What the check found, for people; never a credential. */
+  message: Scalars['String']['output'];
+  /** The partner's HTTP status, when it answered. */
+  partnerHttpStatus: Maybe<Scalars['Int']['output']>;
+  /** Why the check failed. */
+  reason: ConnectionCheckReason;
 };
 
 /**
@@ -923,6 +983,8 @@ export type CreateAccountInput = {
 
 /** Input for `createAccountIntegration`. */
 export type CreateAccountIntegrationInput = {
+  /** Whether the integration starts active. Absent: active, with credentials optional (an OAuth flow may supply them later). `true`: active, and every required credential field must be present. `false`: created inactive. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
   /** Activity sync mode (default `INCREMENTAL`). */
   activitySyncMode?: InputMaybe<ActivitySyncMode>;
   /** Where the most recent activity is stored (default `CONTACT`). */
@@ -933,6 +995,12 @@ export type CreateAccountIntegrationInput = {
   capabilities?: InputMaybe<Array<IntegrationCapability>>;
   /** Whether to capture webhook payloads for troubleshooting (default false). */
   captureWebhookPayloads?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The channel; it must be one the partner serves. Absent: the partner's channel when it serves exactly one (required when it serves several; none when it serves none). */
+  channel?: InputMaybe<IntegrationChannel>;
+  /** Run the partner's connection check with the credentials before creating; a failure refuses the create with `ConnectionCheckFailedError` (default false). A passing check creates the integration `CONNECTED`. */
+  check?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Routing conditions (at most 20). */
+  conditions?: InputMaybe<Array<RoutingConditionInput>>;
   /** Cooldown override in minutes, 0–10080; null uses the partner default. */
   cooldownMinutes?: InputMaybe<Scalars['Int']['input']>;
   /** Credential values keyed by the partner's `credentialFields` keys (strings). Validated, stored encrypted, never returned or logged. Optional: an OAuth flow may supply them later. */
@@ -941,6 +1009,8 @@ export type CreateAccountIntegrationInput = {
   debounceWindowSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** Engagement field sync level (default `NONE`). */
   engagementFieldLevel?: InputMaybe<EngagementFieldLevel>;
+  /** The identifier (see `AccountIntegration.identifier`). Absent: derived from the name, with `-2`, `-3`, … when taken. */
+  identifier?: InputMaybe<Scalars['String']['input']>;
   /** User-friendly name (1–200 characters). */
   integrationName: Scalars['String']['input'];
   /** The partner, by ID or by key such as `activecampaign`. */
@@ -1146,6 +1216,19 @@ export type IdempotencyKeyReusedError = UserError & {
   message: Scalars['String']['output'];
 };
 
+/** The identifier is already used by another integration of the account that is not deleted. */
+export type IdentifierTakenError = UserError & {
+  __typename?: 'IdentifierTakenError';
+  /** Always `ALREADY_EXISTS`. */
+  code: UserErrorCode;
+  /** The identifier that is taken. */
+  identifier: Scalars['String']['output'];
+  /** Human-readable explanation of what went wrong. */
+  message: Scalars['String']['output'];
+  /** Where the identifier was given, for example `["input", "identifier"]`. */
+  path: Array<Scalars['String']['output']>;
+};
+
 /** A validation failure on one input field. */
 export type InputError = UserError & {
   __typename?: 'InputError';
@@ -1194,6 +1277,19 @@ export type IntegrationCapability =
   /** Receive events from the partner through registered webhooks. */
   | 'WEBHOOKS';
 
+/** How a message reaches its recipient: the create-integration seed's `in_app | email | sms | chat | push`. */
+export type IntegrationChannel =
+  /** Chat and team-messaging apps (Slack, WhatsApp). */
+  | 'CHAT'
+  /** Email. */
+  | 'EMAIL'
+  /** Messages shown inside the customer's own product (an inbox or a banner). */
+  | 'IN_APP'
+  /** Mobile and web push notifications. */
+  | 'PUSH'
+  /** SMS and other text messages to a phone number. */
+  | 'SMS';
+
 /** A third-party product that accounts can integrate with (a CRM, a messaging app, a payment or app-store provider, …), as listed in the platform's partner catalog. */
 export type IntegrationPartner = {
   __typename?: 'IntegrationPartner';
@@ -1205,6 +1301,8 @@ export type IntegrationPartner = {
   capabilities: Array<PartnerCapability>;
   /** What kind of product the partner is. */
   category: PartnerCategory;
+  /** The channels the partner serves; an integration's `channel` is one of them. Empty: its integrations have no channel. */
+  channels: Array<IntegrationChannel>;
   /** The credentials an integration with this partner must provide, in display order. */
   credentialFields: Array<CredentialField>;
   /** The relationship graph of the partner's data objects. */
@@ -1267,6 +1365,19 @@ export type IntegrationPartnerRef =
   { id: Scalars['ID']['input']; key?: never; }
   |  /** Key of the partner, such as `activecampaign`. */
   { id?: never; key: Scalars['String']['input']; };
+
+/**
+ * The workspace-integration seed's three-value status, derived from `connectionStatus`:
+ * `CONNECTED` ← `CONNECTED`; `INACTIVE` ← `INACTIVE` and `DISCONNECTED` (deactivated or deleted);
+ * `NOT_CONNECTED` ← every other state (`NOT_CONNECTED`, `ERROR`, `QUARANTINED`, `TOKEN_EXPIRED`, `NEEDS_REAUTHORIZATION`).
+ */
+export type IntegrationStatus =
+  /** The credentials work and the last sync or check succeeded (`connectionStatus` `CONNECTED`). */
+  | 'CONNECTED'
+  /** Switched off by a person (`INACTIVE`) or deleted (`DISCONNECTED`). */
+  | 'INACTIVE'
+  /** Switched on but not (or no longer) connected: never connected yet, failing, quarantined or awaiting a token or re-authorisation. */
+  | 'NOT_CONNECTED';
 
 /** The action or event makes no sense in the integration's current state (see the README's state machine). */
 export type InvalidStateError = UserError & {
@@ -1400,12 +1511,16 @@ export type Mutation = {
   rotateAccountIntegrationWebhookSecret: RotateWebhookSecretPayload;
   /** Set (or, with null, remove) the configuration of an enabled capability, validated against its JSON Schema. */
   setAccountIntegrationCapabilityConfig: AccountIntegrationPayload;
+  /** Changes an integration's identifier. Taken → `IdentifierTakenError`; malformed → `InputError`. */
+  setAccountIntegrationIdentifier: AccountIntegrationPayload;
   /**
    * Store the partner's own webhook signing secret (Stripe's endpoint secret, Shopify's client secret,
    * Slack's signing secret, a Standard Webhooks `whsec_` secret). The secret it replaces keeps verifying
    * for the rotation grace period, as with `rotateAccountIntegrationWebhookSecret`.
    */
   setAccountIntegrationWebhookSecret: AccountIntegrationPayload;
+  /** Makes an active integration the primary of its channel, and the previous primary (if any) not, in one transaction. */
+  setPrimaryAccountIntegration: AccountIntegrationPayload;
   /** Change an integration's settings (partial update, optimistic concurrency). */
   updateAccountIntegration: AccountIntegrationPayload;
 };
@@ -1650,8 +1765,26 @@ export type MutationSetAccountIntegrationCapabilityConfigArgs = {
  * Entry point for every change. Domain schemas extend it. Expected failures come back in each
  * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
  */
+export type MutationSetAccountIntegrationIdentifierArgs = {
+  input: SetAccountIntegrationIdentifierInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
 export type MutationSetAccountIntegrationWebhookSecretArgs = {
   input: SetAccountIntegrationWebhookSecretInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
+export type MutationSetPrimaryAccountIntegrationArgs = {
+  input: AccountIntegrationVersionInput;
 };
 
 
@@ -1784,8 +1917,24 @@ export type PartnerUnavailableError = UserError & {
 /** Entry point for every read. Domain schemas extend it. */
 export type Query = {
   __typename?: 'Query';
-  /** One integration of the caller's account, or null when it does not exist, is soft-deleted or belongs to another account. */
+  /**
+   * One integration of the caller's account, by `by: { id }` or `by: { identifier }` (or the older `id`; exactly one of
+   * `id` and `by`), or null when it does not exist, is soft-deleted or belongs to another account.
+   */
   accountIntegration: Maybe<AccountIntegration>;
+  /**
+   * One event of the caller's account by its id (the `webhook-id` of its webhook deliveries), or null when
+   * there is no such event, it belongs to another account, or it is older than the retention
+   * (`INTEGRATION_EVENT_RETENTION_DAYS`). Account keys only.
+   */
+  accountIntegrationEvent: Maybe<AccountIntegrationEvent>;
+  /**
+   * Which integration serves a message on `channel` with this context: among the active integrations of the channel
+   * whose routing conditions all match (integrations without conditions never match), the one with the most
+   * conditions, then the primary, then the oldest, then the smallest ID; when none matches, the channel's primary;
+   * null when there is no primary either.
+   */
+  accountIntegrationRoute: Maybe<AccountIntegrationRouteResult>;
   /** The caller's account's integrations, one page at a time (newest first by default). */
   accountIntegrations: AccountIntegrationConnection;
   /** The activity catalog, ordered by unique identifier and newest version first. */
@@ -1805,7 +1954,21 @@ export type Query = {
 
 /** Entry point for every read. Domain schemas extend it. */
 export type QueryAccountIntegrationArgs = {
+  by?: InputMaybe<AccountIntegrationRef>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** Entry point for every read. Domain schemas extend it. */
+export type QueryAccountIntegrationEventArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Entry point for every read. Domain schemas extend it. */
+export type QueryAccountIntegrationRouteArgs = {
+  channel: IntegrationChannel;
+  context: RoutingContextInput;
 };
 
 
@@ -2004,6 +2167,86 @@ export type RotateWebhookSecretPayload = {
   webhookVerificationSecret: Maybe<Scalars['String']['output']>;
 };
 
+/** Why an integration was chosen to serve a message. */
+export type RouteMatch =
+  /** Every one of its routing conditions matched the context. */
+  | 'CONDITIONS'
+  /** No integration's conditions matched: the channel's primary integration serves it. */
+  | 'PRIMARY';
+
+/** One named attribute of a routing context. */
+export type RoutingAttributeInput = {
+  /** The attribute's name, as routing conditions name it in `field`. */
+  name: Scalars['String']['input'];
+  /** The attribute's value. */
+  value: Scalars['String']['input'];
+};
+
+/** One routing condition of an integration: the message's context must satisfy it for the integration to serve the message. */
+export type RoutingCondition = {
+  __typename?: 'RoutingCondition';
+  /** The attribute's name for `TENANT` and `SUBSCRIBER`; null for `AUDIENCE`. */
+  field: Maybe<Scalars['String']['output']>;
+  /** What the condition looks at. */
+  on: RoutingConditionSubject;
+  /** How the values are compared. */
+  operator: RoutingConditionOperator;
+  /** The value for `EQUALS`, `NOT_EQUALS`, `CONTAINS` and `STARTS_WITH`; null otherwise. */
+  value: Maybe<Scalars['String']['output']>;
+  /** The values for `IN` and `NOT_IN`; null otherwise. */
+  values: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/** One routing condition to set on an integration (see `RoutingCondition`). */
+export type RoutingConditionInput = {
+  /** The attribute's name for `TENANT` and `SUBSCRIBER` (1–100 characters: letters, digits, `_`, `.`, `-`); absent for `AUDIENCE`. */
+  field?: InputMaybe<Scalars['String']['input']>;
+  /** What the condition looks at. */
+  on: RoutingConditionSubject;
+  /** How the values are compared. */
+  operator: RoutingConditionOperator;
+  /** The value (1–500 characters) for `EQUALS`, `NOT_EQUALS`, `CONTAINS` and `STARTS_WITH`. */
+  value?: InputMaybe<Scalars['String']['input']>;
+  /** The values (1–100 of them, 1–500 characters each) for `IN` and `NOT_IN`. Audience conditions take audience IDs. */
+  values?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** How a routing condition compares the context's value with its own. */
+export type RoutingConditionOperator =
+  /** The value contains `value` (case-sensitive substring). */
+  | 'CONTAINS'
+  /** The value equals `value`. */
+  | 'EQUALS'
+  /** The value is present (takes neither `value` nor `values`). */
+  | 'EXISTS'
+  /** The value is one of `values`. */
+  | 'IN'
+  /** The value is missing or differs from `value`. */
+  | 'NOT_EQUALS'
+  /** The value is missing or none of `values`. */
+  | 'NOT_IN'
+  /** The value starts with `value`. */
+  | 'STARTS_WITH';
+
+/** What a routing condition looks at in the message's context. */
+export type RoutingConditionSubject =
+  /** The message's audience (its ID); a condition on it has no `field`. */
+  | 'AUDIENCE'
+  /** An attribute of the subscriber (the recipient), named by `field`. */
+  | 'SUBSCRIBER'
+  /** An attribute of the tenant the message is sent for, named by `field`. */
+  | 'TENANT';
+
+/** What is known about a message when choosing the integration that sends it. */
+export type RoutingContextInput = {
+  /** The message's audience. */
+  audienceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Attributes of the subscriber (the recipient). */
+  subscriber?: InputMaybe<Array<RoutingAttributeInput>>;
+  /** Attributes of the tenant the message is sent for. */
+  tenant?: InputMaybe<Array<RoutingAttributeInput>>;
+};
+
 /** Input for `setAccountIntegrationCapabilityConfig`. */
 export type SetAccountIntegrationCapabilityConfigInput = {
   /** The capability to configure; it must be enabled on the integration. */
@@ -2014,6 +2257,16 @@ export type SetAccountIntegrationCapabilityConfigInput = {
   expectedVersion: Scalars['Int']['input'];
   /** The integration. */
   id: Scalars['ID']['input'];
+};
+
+/** Input for `setAccountIntegrationIdentifier`. */
+export type SetAccountIntegrationIdentifierInput = {
+  /** The `version` the client last saw. */
+  expectedVersion: Scalars['Int']['input'];
+  /** The integration. */
+  id: Scalars['ID']['input'];
+  /** The new identifier (see `AccountIntegration.identifier`). */
+  identifier: Scalars['String']['input'];
 };
 
 /** Input for `setAccountIntegrationWebhookSecret`. */
@@ -2058,6 +2311,8 @@ export type UpdateAccountIntegrationInput = {
   audienceId?: InputMaybe<Scalars['ID']['input']>;
   /** Whether to capture webhook payloads. */
   captureWebhookPayloads?: InputMaybe<Scalars['Boolean']['input']>;
+  /** New routing conditions (at most 20), replacing the old ones; an empty list removes them. */
+  conditions?: InputMaybe<Array<RoutingConditionInput>>;
   /** New cooldown override (0–10080), or null to use the partner default. */
   cooldownMinutes?: InputMaybe<Scalars['Int']['input']>;
   /** New debounce override (0–86400), or null to use the partner default. */
@@ -2090,8 +2345,12 @@ export type UserError = {
 export type UserErrorCode =
   /** An object with the same unique key already exists. */
   | 'ALREADY_EXISTS'
+  /** The partner does not serve the channel asked for. */
+  | 'CHANNEL_NOT_SUPPORTED'
   /** The object changed since the version the client named; reload and retry. */
   | 'CONFLICT'
+  /** The connection check run before creating the integration failed. */
+  | 'CONNECTION_CHECK_FAILED'
   /** A request with the same idempotency key is still being processed; retry shortly. */
   | 'IDEMPOTENCY_KEY_IN_PROGRESS'
   /** The idempotency key was already used with a different request. */
@@ -2228,9 +2487,12 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of union types */
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
   AccountIntegrationError:
+    | ( ChannelNotSupportedError & { __typename: 'ChannelNotSupportedError' } )
     | ( ConflictError & { __typename: 'ConflictError' } )
+    | ( ConnectionCheckFailedError & { __typename: 'ConnectionCheckFailedError' } )
     | ( IdempotencyKeyInProgressError & { __typename: 'IdempotencyKeyInProgressError' } )
     | ( IdempotencyKeyReusedError & { __typename: 'IdempotencyKeyReusedError' } )
+    | ( IdentifierTakenError & { __typename: 'IdentifierTakenError' } )
     | ( InputError & { __typename: 'InputError' } )
     | ( InvalidStateError & { __typename: 'InvalidStateError' } )
     | ( LeaseNotHeldError & { __typename: 'LeaseNotHeldError' } )
@@ -2258,9 +2520,12 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   UserError:
     | ( AlreadyExistsError & { __typename: 'AlreadyExistsError' } )
+    | ( ChannelNotSupportedError & { __typename: 'ChannelNotSupportedError' } )
     | ( ConflictError & { __typename: 'ConflictError' } )
+    | ( ConnectionCheckFailedError & { __typename: 'ConnectionCheckFailedError' } )
     | ( IdempotencyKeyInProgressError & { __typename: 'IdempotencyKeyInProgressError' } )
     | ( IdempotencyKeyReusedError & { __typename: 'IdempotencyKeyReusedError' } )
+    | ( IdentifierTakenError & { __typename: 'IdentifierTakenError' } )
     | ( InputError & { __typename: 'InputError' } )
     | ( InvalidStateError & { __typename: 'InvalidStateError' } )
     | ( LeaseNotHeldError & { __typename: 'LeaseNotHeldError' } )
@@ -2293,6 +2558,8 @@ export type ResolversTypes = {
   AccountIntegrationOrder: AccountIntegrationOrder;
   AccountIntegrationOrderField: AccountIntegrationOrderField;
   AccountIntegrationPayload: ResolverTypeWrapper<Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']>, errors: Array<ResolversTypes['AccountIntegrationError']> }>;
+  AccountIntegrationRef: AccountIntegrationRef;
+  AccountIntegrationRouteResult: ResolverTypeWrapper<Omit<AccountIntegrationRouteResult, 'accountIntegration'> & { accountIntegration: ResolversTypes['AccountIntegration'] }>;
   AccountIntegrationVersionInput: AccountIntegrationVersionInput;
   AccountIntegrationWebhookDelivery: ResolverTypeWrapper<WebhookDeliveryModel>;
   AccountIntegrationWebhookDeliveryConnection: ResolverTypeWrapper<WebhookDeliveryConnectionModel>;
@@ -2314,11 +2581,13 @@ export type ResolversTypes = {
   Audience: ResolverTypeWrapper<AudienceModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Byte: ResolverTypeWrapper<Scalars['Byte']['output']>;
+  ChannelNotSupportedError: ResolverTypeWrapper<ChannelNotSupportedError>;
   CheckAccountIntegrationActivityInput: CheckAccountIntegrationActivityInput;
   CheckAccountIntegrationConnectionInput: CheckAccountIntegrationConnectionInput;
   ClaimAccountIntegrationWorkInput: ClaimAccountIntegrationWorkInput;
   ClaimAccountIntegrationWorkPayload: ResolverTypeWrapper<Omit<ClaimAccountIntegrationWorkPayload, 'errors' | 'leases'> & { errors: Array<ResolversTypes['AccountIntegrationWorkError']>, leases: Array<ResolversTypes['AccountIntegrationWorkLease']> }>;
   ConflictError: ResolverTypeWrapper<ConflictError>;
+  ConnectionCheckFailedError: ResolverTypeWrapper<ConnectionCheckFailedError>;
   ConnectionCheckReason: ConnectionCheckReason;
   ConnectionStatus: ConnectionStatus;
   CreateAccountError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateAccountError']>;
@@ -2343,12 +2612,15 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   IdempotencyKeyInProgressError: ResolverTypeWrapper<IdempotencyKeyInProgressError>;
   IdempotencyKeyReusedError: ResolverTypeWrapper<IdempotencyKeyReusedError>;
+  IdentifierTakenError: ResolverTypeWrapper<IdentifierTakenError>;
   InputError: ResolverTypeWrapper<InputError>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   IntegrationCapability: IntegrationCapability;
+  IntegrationChannel: IntegrationChannel;
   IntegrationPartner: ResolverTypeWrapper<IntegrationPartnerModel>;
   IntegrationPartnerFilter: IntegrationPartnerFilter;
   IntegrationPartnerRef: IntegrationPartnerRef;
+  IntegrationStatus: IntegrationStatus;
   InvalidStateError: ResolverTypeWrapper<InvalidStateError>;
   IssueApiKeyError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['IssueApiKeyError']>;
   IssueApiKeyInput: IssueApiKeyInput;
@@ -2382,7 +2654,15 @@ export type ResolversTypes = {
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey' | 'errors'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, errors: Array<ResolversTypes['RevokeApiKeyError']> }>;
   RotateWebhookSecretPayload: ResolverTypeWrapper<Omit<RotateWebhookSecretPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']>, errors: Array<ResolversTypes['AccountIntegrationError']> }>;
+  RouteMatch: RouteMatch;
+  RoutingAttributeInput: RoutingAttributeInput;
+  RoutingCondition: ResolverTypeWrapper<RoutingCondition>;
+  RoutingConditionInput: RoutingConditionInput;
+  RoutingConditionOperator: RoutingConditionOperator;
+  RoutingConditionSubject: RoutingConditionSubject;
+  RoutingContextInput: RoutingContextInput;
   SetAccountIntegrationCapabilityConfigInput: SetAccountIntegrationCapabilityConfigInput;
+  SetAccountIntegrationIdentifierInput: SetAccountIntegrationIdentifierInput;
   SetAccountIntegrationWebhookSecretInput: SetAccountIntegrationWebhookSecretInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -2417,6 +2697,8 @@ export type ResolversParentTypes = {
   AccountIntegrationLifecycleState: AccountIntegrationModel;
   AccountIntegrationOrder: AccountIntegrationOrder;
   AccountIntegrationPayload: Omit<AccountIntegrationPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']>, errors: Array<ResolversParentTypes['AccountIntegrationError']> };
+  AccountIntegrationRef: AccountIntegrationRef;
+  AccountIntegrationRouteResult: Omit<AccountIntegrationRouteResult, 'accountIntegration'> & { accountIntegration: ResolversParentTypes['AccountIntegration'] };
   AccountIntegrationVersionInput: AccountIntegrationVersionInput;
   AccountIntegrationWebhookDelivery: WebhookDeliveryModel;
   AccountIntegrationWebhookDeliveryConnection: WebhookDeliveryConnectionModel;
@@ -2433,11 +2715,13 @@ export type ResolversParentTypes = {
   Audience: AudienceModel;
   Boolean: Scalars['Boolean']['output'];
   Byte: Scalars['Byte']['output'];
+  ChannelNotSupportedError: ChannelNotSupportedError;
   CheckAccountIntegrationActivityInput: CheckAccountIntegrationActivityInput;
   CheckAccountIntegrationConnectionInput: CheckAccountIntegrationConnectionInput;
   ClaimAccountIntegrationWorkInput: ClaimAccountIntegrationWorkInput;
   ClaimAccountIntegrationWorkPayload: Omit<ClaimAccountIntegrationWorkPayload, 'errors' | 'leases'> & { errors: Array<ResolversParentTypes['AccountIntegrationWorkError']>, leases: Array<ResolversParentTypes['AccountIntegrationWorkLease']> };
   ConflictError: ConflictError;
+  ConnectionCheckFailedError: ConnectionCheckFailedError;
   CreateAccountError: ResolversUnionTypes<ResolversParentTypes>['CreateAccountError'];
   CreateAccountInput: CreateAccountInput;
   CreateAccountIntegrationInput: CreateAccountIntegrationInput;
@@ -2457,6 +2741,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   IdempotencyKeyInProgressError: IdempotencyKeyInProgressError;
   IdempotencyKeyReusedError: IdempotencyKeyReusedError;
+  IdentifierTakenError: IdentifierTakenError;
   InputError: InputError;
   Int: Scalars['Int']['output'];
   IntegrationPartner: IntegrationPartnerModel;
@@ -2489,7 +2774,12 @@ export type ResolversParentTypes = {
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey' | 'errors'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, errors: Array<ResolversParentTypes['RevokeApiKeyError']> };
   RotateWebhookSecretPayload: Omit<RotateWebhookSecretPayload, 'accountIntegration' | 'errors'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']>, errors: Array<ResolversParentTypes['AccountIntegrationError']> };
+  RoutingAttributeInput: RoutingAttributeInput;
+  RoutingCondition: RoutingCondition;
+  RoutingConditionInput: RoutingConditionInput;
+  RoutingContextInput: RoutingContextInput;
   SetAccountIntegrationCapabilityConfigInput: SetAccountIntegrationCapabilityConfigInput;
+  SetAccountIntegrationIdentifierInput: SetAccountIntegrationIdentifierInput;
   SetAccountIntegrationWebhookSecretInput: SetAccountIntegrationWebhookSecretInput;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -2521,6 +2811,8 @@ export type AccountIntegrationResolvers<ContextType = RequestContext, ParentType
   capabilities?: Resolver<Array<ResolversTypes['IntegrationCapability']>, ParentType, ContextType>;
   capabilityConfig?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   captureWebhookPayloads?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['IntegrationChannel']>, ParentType, ContextType>;
+  conditions?: Resolver<Array<ResolversTypes['RoutingCondition']>, ParentType, ContextType>;
   connectionStatus?: Resolver<ResolversTypes['ConnectionStatus'], ParentType, ContextType>;
   consecutiveErrorCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   cooldownMinutes?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2537,11 +2829,13 @@ export type AccountIntegrationResolvers<ContextType = RequestContext, ParentType
   hasCapability?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<AccountIntegrationHasCapabilityArgs, 'capability'>>;
   history?: Resolver<ResolversTypes['AccountIntegrationHistoryConnection'], ParentType, ContextType, Partial<AccountIntegrationHistoryArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  identifier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   integrationName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   integrationPartner?: Resolver<ResolversTypes['IntegrationPartner'], ParentType, ContextType>;
   integrationPartnerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   isDeleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  isPrimary?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   isQuarantined?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   lastEngagementSyncContactCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   lastEngagementSyncUtc?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -2554,6 +2848,7 @@ export type AccountIntegrationResolvers<ContextType = RequestContext, ParentType
   nextRefreshCheckUtc?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   notificationEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ownerEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['IntegrationStatus'], ParentType, ContextType>;
   syncFilters?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   tokenRefreshAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   tokenScope?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2586,7 +2881,7 @@ export type AccountIntegrationEdgeResolvers<ContextType = RequestContext, Parent
 };
 
 export type AccountIntegrationErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationError'] = ResolversParentTypes['AccountIntegrationError']> = {
-  __resolveType: TypeResolveFn<'ConflictError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'InputError' | 'InvalidStateError' | 'LeaseNotHeldError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ChannelNotSupportedError' | 'ConflictError' | 'ConnectionCheckFailedError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'IdentifierTakenError' | 'InputError' | 'InvalidStateError' | 'LeaseNotHeldError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
 };
 
 export type AccountIntegrationEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationEvent'] = ResolversParentTypes['AccountIntegrationEvent']> = {
@@ -2663,8 +2958,15 @@ export type AccountIntegrationLifecycleStateResolvers<ContextType = RequestConte
 
 export type AccountIntegrationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationPayload'] = ResolversParentTypes['AccountIntegrationPayload']> = {
   accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType>;
+  channelLeftWithoutPrimary?: Resolver<Maybe<ResolversTypes['IntegrationChannel']>, ParentType, ContextType>;
   errors?: Resolver<Array<ResolversTypes['AccountIntegrationError']>, ParentType, ContextType>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type AccountIntegrationRouteResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationRouteResult'] = ResolversParentTypes['AccountIntegrationRouteResult']> = {
+  accountIntegration?: Resolver<ResolversTypes['AccountIntegration'], ParentType, ContextType>;
+  matchedBy?: Resolver<ResolversTypes['RouteMatch'], ParentType, ContextType>;
+  matchingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type AccountIntegrationWebhookDeliveryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccountIntegrationWebhookDelivery'] = ResolversParentTypes['AccountIntegrationWebhookDelivery']> = {
@@ -2773,6 +3075,14 @@ export interface ByteScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'Byte';
 }
 
+export type ChannelNotSupportedErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ChannelNotSupportedError'] = ResolversParentTypes['ChannelNotSupportedError']> = {
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  supportedChannels?: Resolver<Array<ResolversTypes['IntegrationChannel']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type ClaimAccountIntegrationWorkPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ClaimAccountIntegrationWorkPayload'] = ResolversParentTypes['ClaimAccountIntegrationWorkPayload']> = {
   errors?: Resolver<Array<ResolversTypes['AccountIntegrationWorkError']>, ParentType, ContextType>;
   leases?: Resolver<Array<ResolversTypes['AccountIntegrationWorkLease']>, ParentType, ContextType>;
@@ -2783,6 +3093,14 @@ export type ConflictErrorResolvers<ContextType = RequestContext, ParentType exte
   code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
   currentVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ConnectionCheckFailedErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConnectionCheckFailedError'] = ResolversParentTypes['ConnectionCheckFailedError']> = {
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  partnerHttpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['ConnectionCheckReason'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -2878,6 +3196,14 @@ export type IdempotencyKeyReusedErrorResolvers<ContextType = RequestContext, Par
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type IdentifierTakenErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['IdentifierTakenError'] = ResolversParentTypes['IdentifierTakenError']> = {
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  identifier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type InputErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InputError'] = ResolversParentTypes['InputError']> = {
   code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2890,6 +3216,7 @@ export type IntegrationPartnerResolvers<ContextType = RequestContext, ParentType
   authType?: Resolver<ResolversTypes['PartnerAuthType'], ParentType, ContextType>;
   capabilities?: Resolver<Array<ResolversTypes['PartnerCapability']>, ParentType, ContextType>;
   category?: Resolver<ResolversTypes['PartnerCategory'], ParentType, ContextType>;
+  channels?: Resolver<Array<ResolversTypes['IntegrationChannel']>, ParentType, ContextType>;
   credentialFields?: Resolver<Array<ResolversTypes['CredentialField']>, ParentType, ContextType>;
   dataObjectGraph?: Resolver<ResolversTypes['DataObjectGraph'], ParentType, ContextType>;
   dataObjects?: Resolver<Array<ResolversTypes['DataObject']>, ParentType, ContextType>;
@@ -2967,7 +3294,9 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   rotateAccountIntegrationWebhookSecret?: Resolver<ResolversTypes['RotateWebhookSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateAccountIntegrationWebhookSecretArgs, 'input'>>;
   setAccountIntegrationCapabilityConfig?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetAccountIntegrationCapabilityConfigArgs, 'input'>>;
+  setAccountIntegrationIdentifier?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetAccountIntegrationIdentifierArgs, 'input'>>;
   setAccountIntegrationWebhookSecret?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetAccountIntegrationWebhookSecretArgs, 'input'>>;
+  setPrimaryAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetPrimaryAccountIntegrationArgs, 'input'>>;
   updateAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationUpdateAccountIntegrationArgs, 'input'>>;
 };
 
@@ -3004,7 +3333,9 @@ export type PartnerUnavailableErrorResolvers<ContextType = RequestContext, Paren
 };
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType, RequireFields<QueryAccountIntegrationArgs, 'id'>>;
+  accountIntegration?: Resolver<Maybe<ResolversTypes['AccountIntegration']>, ParentType, ContextType, Partial<QueryAccountIntegrationArgs>>;
+  accountIntegrationEvent?: Resolver<Maybe<ResolversTypes['AccountIntegrationEvent']>, ParentType, ContextType, RequireFields<QueryAccountIntegrationEventArgs, 'id'>>;
+  accountIntegrationRoute?: Resolver<Maybe<ResolversTypes['AccountIntegrationRouteResult']>, ParentType, ContextType, RequireFields<QueryAccountIntegrationRouteArgs, 'channel' | 'context'>>;
   accountIntegrations?: Resolver<ResolversTypes['AccountIntegrationConnection'], ParentType, ContextType, RequireFields<QueryAccountIntegrationsArgs, 'orderBy'>>;
   activities?: Resolver<Array<ResolversTypes['Activity']>, ParentType, ContextType, Partial<QueryActivitiesArgs>>;
   activity?: Resolver<Maybe<ResolversTypes['Activity']>, ParentType, ContextType, RequireFields<QueryActivityArgs, 'uniqueIdentifier'>>;
@@ -3044,12 +3375,20 @@ export type RotateWebhookSecretPayloadResolvers<ContextType = RequestContext, Pa
   webhookVerificationSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type RoutingConditionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RoutingCondition'] = ResolversParentTypes['RoutingCondition']> = {
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  on?: Resolver<ResolversTypes['RoutingConditionSubject'], ParentType, ContextType>;
+  operator?: Resolver<ResolversTypes['RoutingConditionOperator'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  values?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
 export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   accountIntegrationChanged?: SubscriptionResolver<ResolversTypes['AccountIntegrationEvent'], "accountIntegrationChanged", ParentType, ContextType, Partial<SubscriptionAccountIntegrationChangedArgs>>;
 };
 
 export type UserErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = {
-  __resolveType: TypeResolveFn<'AlreadyExistsError' | 'ConflictError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'InputError' | 'InvalidStateError' | 'LeaseNotHeldError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'AlreadyExistsError' | 'ChannelNotSupportedError' | 'ConflictError' | 'ConnectionCheckFailedError' | 'IdempotencyKeyInProgressError' | 'IdempotencyKeyReusedError' | 'IdentifierTakenError' | 'InputError' | 'InvalidStateError' | 'LeaseNotHeldError' | 'NotFoundError' | 'PartnerUnavailableError', ParentType, ContextType>;
 };
 
 export type ViewerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
@@ -3073,6 +3412,7 @@ export type Resolvers<ContextType = RequestContext> = {
   AccountIntegrationHistoryEntry?: AccountIntegrationHistoryEntryResolvers<ContextType>;
   AccountIntegrationLifecycleState?: AccountIntegrationLifecycleStateResolvers<ContextType>;
   AccountIntegrationPayload?: AccountIntegrationPayloadResolvers<ContextType>;
+  AccountIntegrationRouteResult?: AccountIntegrationRouteResultResolvers<ContextType>;
   AccountIntegrationWebhookDelivery?: AccountIntegrationWebhookDeliveryResolvers<ContextType>;
   AccountIntegrationWebhookDeliveryConnection?: AccountIntegrationWebhookDeliveryConnectionResolvers<ContextType>;
   AccountIntegrationWebhookDeliveryEdge?: AccountIntegrationWebhookDeliveryEdgeResolvers<ContextType>;
@@ -3086,8 +3426,10 @@ export type Resolvers<ContextType = RequestContext> = {
   ApiKey?: ApiKeyResolvers<ContextType>;
   Audience?: AudienceResolvers<ContextType>;
   Byte?: GraphQLScalarType;
+  ChannelNotSupportedError?: ChannelNotSupportedErrorResolvers<ContextType>;
   ClaimAccountIntegrationWorkPayload?: ClaimAccountIntegrationWorkPayloadResolvers<ContextType>;
   ConflictError?: ConflictErrorResolvers<ContextType>;
+  ConnectionCheckFailedError?: ConnectionCheckFailedErrorResolvers<ContextType>;
   CreateAccountError?: CreateAccountErrorResolvers<ContextType>;
   CreateAccountIntegrationPayload?: CreateAccountIntegrationPayloadResolvers<ContextType>;
   CreateAccountPayload?: CreateAccountPayloadResolvers<ContextType>;
@@ -3103,6 +3445,7 @@ export type Resolvers<ContextType = RequestContext> = {
   DateTime?: GraphQLScalarType;
   IdempotencyKeyInProgressError?: IdempotencyKeyInProgressErrorResolvers<ContextType>;
   IdempotencyKeyReusedError?: IdempotencyKeyReusedErrorResolvers<ContextType>;
+  IdentifierTakenError?: IdentifierTakenErrorResolvers<ContextType>;
   InputError?: InputErrorResolvers<ContextType>;
   IntegrationPartner?: IntegrationPartnerResolvers<ContextType>;
   InvalidStateError?: InvalidStateErrorResolvers<ContextType>;
@@ -3122,6 +3465,7 @@ export type Resolvers<ContextType = RequestContext> = {
   RevokeApiKeyError?: RevokeApiKeyErrorResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateWebhookSecretPayload?: RotateWebhookSecretPayloadResolvers<ContextType>;
+  RoutingCondition?: RoutingConditionResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;

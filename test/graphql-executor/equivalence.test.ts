@@ -124,6 +124,12 @@ describe('graphql-jit and graphql-js answer every read the same', () => {
     expect(full!.newest.edges.length).toBe(2);
     expect(json(await same({ query: QUERIES.single, variables: { id: ids.slack } })).data!.accountIntegration!.activities.length).toBeGreaterThan(0);
     await same({ query: QUERIES.historyAfter, variables: { id: ids.full, after: full!.newest.edges[0]!.cursor } });
+    const events = await twins.jit.db.selectFrom('account_integration_events').select('id').where('account_integration_id', '=', ids.full).execute();
+    expect(events.length).toBeGreaterThan(0);
+    for (const { id } of events) {
+      expect(json(await same({ query: QUERIES.event, variables: { id } })).errors).toBeUndefined();
+    }
+    await same({ query: QUERIES.event, variables: { id: 'not-a-uuid' } });
   });
 
   it('nulls for what is missing or another account’s', async () => {

@@ -100,6 +100,10 @@ export const QUERIES = {
   mixedRoots: `query($id: ID!) { viewer { role } one: accountIntegration(id: $id) { id } missing: accountIntegration(id: "not-a-uuid") { id }
     audiences { name } __typename }`,
 
+  event: `query($id: ID!) { accountIntegrationEvent(id: $id) {
+    id type typeName occurredAt accountIntegrationId version actor accountIntegration { id integrationName version isDeleted }
+  } }`,
+
   badCursor: `{ accountIntegrations(first: 2, after: "bm90LWEtY3Vyc29y") { totalCount } }`,
   badFilterId: `{ accountIntegrations(filter: { audienceId: "nope" }) { totalCount } }`,
   badHistoryCursor: `query($id: ID!) { accountIntegration(id: $id) { id history(first: 1, after: "garbage") { edges { cursor } } } }`,
