@@ -6,6 +6,7 @@ import * as partnerCatalogs from './2026-11-22T02-00-00_partner_catalogs';
 import * as workLeases from './2026-11-28T00-00-00_work_leases';
 import * as inboundWebhooks from './2026-11-28T02-00-00_inbound_webhooks';
 import * as integrationEvents from './2026-11-28T03-00-00_integration_events';
+import * as outboundWebhooks from './2026-11-28T05-00-00_outbound_webhooks';
 
 /**
  * Every migration, by dated name. A static list (rather than a folder scan) works the same under
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T00-00-00_work_leases': workLeases,
   '2026-11-28T02-00-00_inbound_webhooks': inboundWebhooks,
   '2026-11-28T03-00-00_integration_events': integrationEvents,
+  '2026-11-28T05-00-00_outbound_webhooks': outboundWebhooks,
 };

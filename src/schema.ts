@@ -16,6 +16,7 @@ import { inboundWebhookResolvers } from './modules/inbound-webhook/resolvers';
 import { integrationEventResolvers } from './modules/integration-event/resolvers';
 import { integrationPartnerResolvers } from './modules/integration-partner/resolvers';
 import { partnerCatalogResolvers } from './modules/partner-catalog/resolvers';
+import { webhookEndpointResolvers } from './modules/webhook-endpoint/resolvers';
 import { workLeaseResolvers } from './modules/work-lease/resolvers';
 
 export function loadTypeDefs(): string[] {
@@ -50,6 +51,7 @@ export function buildSchema(): GraphQLSchema {
       workLeaseResolvers,
       inboundWebhookResolvers,
       integrationEventResolvers,
+      webhookEndpointResolvers,
     ],
     inheritResolversFromInterfaces: true,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
