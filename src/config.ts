@@ -120,6 +120,8 @@ export interface Config {
   tokenRefresher: TokenRefresherConfig;
   /** GraphQL subscriptions over WebSocket at /graphql (src/subscriptions/). */
   subscriptions: SubscriptionConfig;
+  /** Outbound webhooks: endpoints' URL rules and the delivery worker (`npm run worker`). */
+  outboundWebhooks: OutboundWebhookConfig;
 }
 
 /** GraphQL subscriptions (graphql-ws at /graphql): limits per process, per key and per connection. */
@@ -142,6 +144,65 @@ export interface SubscriptionConfig {
   maxBufferedBytes: number;
   /** How long a new connection has to send `connection_init`. */
   connectionInitTimeoutMs: number;
+}
+
+/** Outbound webhooks (see the README's *Events out: outbound webhooks*). */
+export interface OutboundWebhookConfig {
+  /** Whether `npm run worker` runs the delivery worker (the role can be switched off per process). */
+  workerEnabled: boolean;
+  /** One delivery attempt's whole POST, connection included. */
+  timeoutMs: number;
+  /** Waits before each retry (the first attempt is immediate), each jittered by ±20 %; after the last, FAILED. */
+  retryScheduleMs: number[];
+  /** Lets endpoints use http://127.0.0.1, http://localhost or http://[::1] (tests, local receivers). */
+  allowHttpLocalhost: boolean;
+  /** Streams (endpoint × integration) sent at once by one worker process. */
+  concurrency: number;
+  /** How often the job queue looks for due jobs (retries), besides being told of new ones. */
+  pollIntervalMs: number;
+  /** How long a worker owns a delivery it is sending; past it (a killed worker) another worker takes it over. */
+  leaseMs: number;
+  /** How often the recovery sweep looks for deliveries whose lease ran out, and sends them again. */
+  sweepIntervalMs: number;
+}
+
+const DURATION = /^(\d{1,9})(ms|s|m|h)?$/;
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `10s,1m,5m,1h`: durations with a unit (ms, s, m, h; seconds when none), 0 to 30 of them, each at most a day. */
+function parseDurations(name: string, value: string | undefined, fallback: number[]): number[] {
+  if (value === undefined || value.trim() === '') return fallback;
+  const durations = value.split(',').map((part) => {
+    const match = DURATION.exec(part.trim());
+    const ms = match ? Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? 's'] ?? 1000) : NaN;
+    if (!Number.isFinite(ms) || ms > 86_400_000) {
+      throw new ConfigError(`${name} must be a comma-separated list of durations such as 10s,1m,5m,1h (each at most 24h).`);
+    }
+    return ms;
+  });
+  if (durations.length > 30) throw new ConfigError(`${name} may list at most 30 retries.`);
+  return durations;
+}
+
+/** About a day of retries: 12 attempts, the last one ~22 h after the first. */
+const DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS = [10, 60, 300, 900, 1800, 3600, 7200, 10_800, 14_400, 18_000, 21_600].map((s) => s * 1000);
+
+function parseOutboundWebhooks(env: NodeJS.ProcessEnv): OutboundWebhookConfig {
+  const timeoutMs = parseInteger('OUTBOUND_WEBHOOK_TIMEOUT_MS', env.OUTBOUND_WEBHOOK_TIMEOUT_MS, 10_000, 100, 120_000);
+  const leaseMs = parseInteger('OUTBOUND_WEBHOOK_LEASE_MS', env.OUTBOUND_WEBHOOK_LEASE_MS, 60_000, 1000, 3_600_000);
+  if (leaseMs < timeoutMs + 1000) {
+    throw new ConfigError('OUTBOUND_WEBHOOK_LEASE_MS must exceed OUTBOUND_WEBHOOK_TIMEOUT_MS by at least 1000, so an attempt and its record fit in the lease.');
+  }
+  return {
+    workerEnabled: parseBoolean('OUTBOUND_WEBHOOK_WORKER_ENABLED', env.OUTBOUND_WEBHOOK_WORKER_ENABLED, true),
+    timeoutMs,
+    retryScheduleMs: parseDurations('OUTBOUND_WEBHOOK_RETRY_SCHEDULE', env.OUTBOUND_WEBHOOK_RETRY_SCHEDULE, DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS),
+    allowHttpLocalhost: parseBoolean('OUTBOUND_WEBHOOK_ALLOW_HTTP_LOCALHOST', env.OUTBOUND_WEBHOOK_ALLOW_HTTP_LOCALHOST, false),
+    concurrency: parseInteger('OUTBOUND_WEBHOOK_CONCURRENCY', env.OUTBOUND_WEBHOOK_CONCURRENCY, 5, 1, 100),
+    pollIntervalMs: parseInteger('OUTBOUND_WEBHOOK_POLL_INTERVAL_MS', env.OUTBOUND_WEBHOOK_POLL_INTERVAL_MS, 2000, 100, 60_000),
+    leaseMs,
+    sweepIntervalMs: parseInteger('OUTBOUND_WEBHOOK_SWEEP_INTERVAL_MS', env.OUTBOUND_WEBHOOK_SWEEP_INTERVAL_MS, 30_000, 200, 3_600_000),
+  };
 }
 
 /** The token refresher's loop (`npm run worker`). */
@@ -402,6 +463,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     partners: parsePartnerSettings(env, allowPrivateNetworks, (message) => new ConfigError(message)),
     tokenRefresher: parseTokenRefresher(env, outboundTimeoutMs),
+    outboundWebhooks: parseOutboundWebhooks(env),
     webhookHealthCheckIntervalMinutes: parseInteger(
       'WEBHOOK_HEALTH_CHECK_INTERVAL_MINUTES',
       env.WEBHOOK_HEALTH_CHECK_INTERVAL_MINUTES,

@@ -17,6 +17,7 @@ import { integrationEventResolvers } from './modules/integration-event/resolvers
 import { integrationEventSubscriptionResolvers } from './modules/integration-event/subscription-resolvers';
 import { integrationPartnerResolvers } from './modules/integration-partner/resolvers';
 import { partnerCatalogResolvers } from './modules/partner-catalog/resolvers';
+import { webhookEndpointResolvers } from './modules/webhook-endpoint/resolvers';
 import { workLeaseResolvers } from './modules/work-lease/resolvers';
 
 export function loadTypeDefs(): string[] {
@@ -52,6 +53,7 @@ export function buildSchema(): GraphQLSchema {
       inboundWebhookResolvers,
       integrationEventResolvers,
       integrationEventSubscriptionResolvers,
+      webhookEndpointResolvers,
     ],
     inheritResolversFromInterfaces: true,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },

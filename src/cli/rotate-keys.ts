@@ -1,6 +1,7 @@
 import { openKeyring } from '../bootstrap';
 import { reencryptToCurrentKey } from '../modules/encryption/rotate';
 import { reencryptDeadLetterPayloads } from '../modules/inbound-webhook/reencrypt-payloads';
+import { reencryptEndpointSecrets } from '../modules/webhook-endpoint/reencrypt-secrets';
 import { runCommand, UsageError } from './command';
 
 runCommand(
@@ -38,6 +39,7 @@ runCommand(
         },
       });
       const payloads = await reencryptDeadLetterPayloads(database.db, keyring, { batchSize, log: (message) => io.logger.info(message) });
+      const endpointSecrets = await reencryptEndpointSecrets(database.db, keyring, { batchSize, log: (message) => io.logger.info(message) });
       // Counts under names the log redaction (which masks any `credentials` field) lets through.
       io.logger.info(
         {
@@ -46,6 +48,7 @@ runCommand(
           credentialsReencrypted: result.credentials,
           webhookSecretsReencrypted: result.webhookSecrets,
           deadLetterPayloadsReencrypted: payloads,
+          webhookEndpointSecretsReencrypted: endpointSecrets,
         },
         're-encryption complete',
       );

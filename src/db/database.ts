@@ -287,6 +287,58 @@ export interface AccountIntegrationEventsTable {
   previous: ColumnType<IntegrationEventSnapshot | null, string | null, string | null>;
 }
 
+/** Outbound webhooks (see the outbound_webhooks migration). */
+export type WebhookEventDeliveryStatus = 'PENDING' | 'DELIVERING' | 'SUCCEEDED' | 'FAILED';
+
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  account_id: string;
+  url: string;
+  description: string | null;
+  events: ColumnType<IntegrationEventType[], IntegrationEventType[], IntegrationEventType[]>;
+  is_enabled: Generated<boolean>;
+  secret_encrypted: Buffer;
+  secret_key_id: string;
+  version: Generated<number>;
+  created_by: string;
+  created_utc: CreatedAt;
+  modified_by: string;
+  modified_utc: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface WebhookEventDeliveriesTable {
+  id: Generated<string>;
+  seq: Generated<string>;
+  webhook_endpoint_id: string;
+  account_id: string;
+  event_id: string;
+  account_integration_id: string;
+  status: ColumnType<WebhookEventDeliveryStatus, WebhookEventDeliveryStatus | undefined, WebhookEventDeliveryStatus>;
+  attempt_count: Generated<number>;
+  next_attempt_utc: ColumnType<Date, Date | string | undefined, Date | string>;
+  leased_by: string | null;
+  leased_until: Timestamp | null;
+  last_attempt_utc: Timestamp | null;
+  last_status_code: number | null;
+  last_error_kind: string | null;
+  completed_utc: Timestamp | null;
+  resent_from_id: string | null;
+  created_by: string;
+  created_utc: CreatedAt;
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempt_number: number;
+  started_utc: Timestamp;
+  duration_ms: number;
+  status_code: number | null;
+  outcome: string;
+  error_message: string | null;
+  worker: string;
+}
+
 /** One key per table, as the database names it. */
 export interface Database {
   accounts: AccountsTable;
@@ -307,6 +359,9 @@ export interface Database {
   webhook_replay_keys: WebhookReplayKeysTable;
   webhook_deliveries: WebhookDeliveriesTable;
   account_integration_events: AccountIntegrationEventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_event_deliveries: WebhookEventDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -9,6 +9,7 @@ import type { ActivityModel, ActivityCheckResultModel } from '../modules/activit
 import type { HistoryChange } from '../db/database';
 import type { WebhookDeliveryModel, WebhookDeliveryConnectionModel } from '../modules/inbound-webhook/models';
 import type { IntegrationEventModel } from '../modules/integration-event/models';
+import type { WebhookEndpointModel, WebhookEndpointConnectionModel, WebhookEventDeliveryModel, WebhookEventDeliveryConnectionModel, WebhookDeliveryAttemptModel } from '../modules/webhook-endpoint/models';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -1065,6 +1066,16 @@ export type CreateAudiencePayload = {
   errors: Array<CreateAudienceError>;
 };
 
+/** Input for `createWebhookEndpoint`. */
+export type CreateWebhookEndpointInput = {
+  /** A note about the endpoint, at most 500 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The event types to send, at least one. */
+  events: Array<AccountIntegrationEventType>;
+  /** Where to POST events: an https URL without credentials or fragment, at most 2048 characters. */
+  url: Scalars['String']['input'];
+};
+
 /**
  * One credential an integration must provide to connect to its partner (for example ActiveCampaign's API URL and key).
  * Values are write-only: they are stored encrypted and never returned.
@@ -1187,6 +1198,23 @@ export type DataObjectRelation = {
   toObjectKey: Scalars['String']['output'];
   /** The nested collection the reference goes through, or null. */
   via: Maybe<Scalars['String']['output']>;
+};
+
+/** Input for `deleteWebhookEndpoint`. */
+export type DeleteWebhookEndpointInput = {
+  /** The endpoint. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `deleteWebhookEndpoint`. */
+export type DeleteWebhookEndpointPayload = {
+  __typename?: 'DeleteWebhookEndpointPayload';
+  /** The deleted endpoint's id; null when it failed. */
+  deletedId: Maybe<Scalars['ID']['output']>;
+  /** Why nothing changed; empty on success. */
+  errors: Array<WebhookEndpointError>;
+  /** Whether it was deleted. */
+  ok: Scalars['Boolean']['output'];
 };
 
 /** How much engagement data is written to the partner's custom fields. */
@@ -1466,14 +1494,25 @@ export type Mutation = {
   createAccountIntegration: CreateAccountIntegrationPayload;
   /** Create an audience in an account. Platform administrator only. */
   createAudience: CreateAudiencePayload;
+  /**
+   * Register an endpoint for the account's integration events. The answer holds its signing secret, shown
+   * this once (`rotateWebhookEndpointSecret` makes a new one).
+   */
+  createWebhookEndpoint: WebhookEndpointSecretPayload;
   /** Deactivate an integration: nothing is synced until it is activated again. */
   deactivateAccountIntegration: AccountIntegrationPayload;
   /** Soft-delete an integration: it leaves normal reads, its credentials and webhook secret are wiped. */
   deleteAccountIntegration: AccountIntegrationPayload;
+  /** Delete an endpoint with its deliveries and their attempts. */
+  deleteWebhookEndpoint: DeleteWebhookEndpointPayload;
   /** Disable a capability on an integration; its configuration is removed too. */
   disableAccountIntegrationCapability: AccountIntegrationPayload;
+  /** Stop sending events to an endpoint: new events are not delivered to it; pending deliveries wait for `enableWebhookEndpoint`. */
+  disableWebhookEndpoint: WebhookEndpointPayload;
   /** Enable one of the partner's capabilities on an integration. */
   enableAccountIntegrationCapability: AccountIntegrationPayload;
+  /** Send events to a disabled endpoint again, starting with its pending deliveries. */
+  enableWebhookEndpoint: WebhookEndpointPayload;
   /** Issue a new API key for an account. Platform administrator only. */
   issueApiKey: IssueApiKeyPayload;
   /** Worker event: an engagement sync completed. Counts as a successful sync. Worker key only. */
@@ -1503,12 +1542,19 @@ export type Mutation = {
    * `dataLastReceivedAt` is set, and one history entry lists the deliveries replayed.
    */
   replayAccountIntegrationWebhookDeliveries: ReplayAccountIntegrationWebhookDeliveriesPayload;
+  /**
+   * Send a delivery's event to its endpoint again, as a new delivery with a fresh retry schedule (the same
+   * `webhook-id`, so a receiver that got it already can tell).
+   */
+  resendWebhookDelivery: ResendWebhookDeliveryPayload;
   /** Restore a soft-deleted integration. Its credentials were wiped on delete, so it comes back `NOT_CONNECTED`. */
   restoreAccountIntegration: AccountIntegrationPayload;
   /** Revoke an account API key; requests with it fail with `UNAUTHENTICATED` from then on. Platform administrator only. */
   revokeApiKey: RevokeApiKeyPayload;
   /** Generate a new webhook verification secret. The plaintext is in this payload only, once. */
   rotateAccountIntegrationWebhookSecret: RotateWebhookSecretPayload;
+  /** Replace an endpoint's signing secret at once; the answer holds the new secret, shown this once. */
+  rotateWebhookEndpointSecret: WebhookEndpointSecretPayload;
   /** Set (or, with null, remove) the configuration of an enabled capability, validated against its JSON Schema. */
   setAccountIntegrationCapabilityConfig: AccountIntegrationPayload;
   /** Changes an integration's identifier. Taken → `IdentifierTakenError`; malformed → `InputError`. */
@@ -1523,6 +1569,8 @@ export type Mutation = {
   setPrimaryAccountIntegration: AccountIntegrationPayload;
   /** Change an integration's settings (partial update, optimistic concurrency). */
   updateAccountIntegration: AccountIntegrationPayload;
+  /** Change an endpoint's URL, event types or note. Pending deliveries go to the new URL. */
+  updateWebhookEndpoint: WebhookEndpointPayload;
 };
 
 
@@ -1594,6 +1642,15 @@ export type MutationCreateAudienceArgs = {
  * Entry point for every change. Domain schemas extend it. Expected failures come back in each
  * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
  */
+export type MutationCreateWebhookEndpointArgs = {
+  input: CreateWebhookEndpointInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
 export type MutationDeactivateAccountIntegrationArgs = {
   input: AccountIntegrationVersionInput;
 };
@@ -1612,6 +1669,15 @@ export type MutationDeleteAccountIntegrationArgs = {
  * Entry point for every change. Domain schemas extend it. Expected failures come back in each
  * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
  */
+export type MutationDeleteWebhookEndpointArgs = {
+  input: DeleteWebhookEndpointInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
 export type MutationDisableAccountIntegrationCapabilityArgs = {
   input: AccountIntegrationCapabilityInput;
 };
@@ -1621,8 +1687,26 @@ export type MutationDisableAccountIntegrationCapabilityArgs = {
  * Entry point for every change. Domain schemas extend it. Expected failures come back in each
  * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
  */
+export type MutationDisableWebhookEndpointArgs = {
+  input: WebhookEndpointVersionInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
 export type MutationEnableAccountIntegrationCapabilityArgs = {
   input: AccountIntegrationCapabilityInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
+export type MutationEnableWebhookEndpointArgs = {
+  input: WebhookEndpointVersionInput;
 };
 
 
@@ -1729,6 +1813,15 @@ export type MutationReplayAccountIntegrationWebhookDeliveriesArgs = {
  * Entry point for every change. Domain schemas extend it. Expected failures come back in each
  * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
  */
+export type MutationResendWebhookDeliveryArgs = {
+  input: ResendWebhookDeliveryInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
 export type MutationRestoreAccountIntegrationArgs = {
   input: AccountIntegrationVersionInput;
 };
@@ -1749,6 +1842,15 @@ export type MutationRevokeApiKeyArgs = {
  */
 export type MutationRotateAccountIntegrationWebhookSecretArgs = {
   input: AccountIntegrationVersionInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
+export type MutationRotateWebhookEndpointSecretArgs = {
+  input: WebhookEndpointVersionInput;
 };
 
 
@@ -1794,6 +1896,15 @@ export type MutationSetPrimaryAccountIntegrationArgs = {
  */
 export type MutationUpdateAccountIntegrationArgs = {
   input: UpdateAccountIntegrationInput;
+};
+
+
+/**
+ * Entry point for every change. Domain schemas extend it. Expected failures come back in each
+ * payload's `errors`; authentication and authorisation failures are GraphQL errors with `extensions.code`.
+ */
+export type MutationUpdateWebhookEndpointArgs = {
+  input: UpdateWebhookEndpointInput;
 };
 
 /** The referenced object does not exist or is not visible to the caller. */
@@ -1949,6 +2060,10 @@ export type Query = {
   integrationPartners: Array<IntegrationPartner>;
   /** Who the caller is, as established by its API key. */
   viewer: Viewer;
+  /** One of the caller's webhook endpoints; null when there is none with this id in the account. */
+  webhookEndpoint: Maybe<WebhookEndpoint>;
+  /** The caller's webhook endpoints, newest first (account keys only). */
+  webhookEndpoints: WebhookEndpointConnection;
 };
 
 
@@ -2005,6 +2120,21 @@ export type QueryIntegrationPartnerArgs = {
 /** Entry point for every read. Domain schemas extend it. */
 export type QueryIntegrationPartnersArgs = {
   filter?: InputMaybe<IntegrationPartnerFilter>;
+};
+
+
+/** Entry point for every read. Domain schemas extend it. */
+export type QueryWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry point for every read. Domain schemas extend it. */
+export type QueryWebhookEndpointsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A completed engagement sync reported by a worker. */
@@ -2135,6 +2265,23 @@ export type ReplicationMode =
   | 'FULL'
   /** Only records created or changed since the last sync are copied; deletions are not replicated. */
   | 'INCREMENTAL';
+
+/** Input for `resendWebhookDelivery`. */
+export type ResendWebhookDeliveryInput = {
+  /** The delivery to send again (usually a `FAILED` one; any is accepted). */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `resendWebhookDelivery`. */
+export type ResendWebhookDeliveryPayload = {
+  __typename?: 'ResendWebhookDeliveryPayload';
+  /** The new delivery (same event, same `webhook-id`), queued at the end of its integration's stream; null when it failed. */
+  delivery: Maybe<WebhookEventDelivery>;
+  /** Why nothing was queued; empty on success. */
+  errors: Array<WebhookEndpointError>;
+  /** Whether a new delivery was queued. */
+  ok: Scalars['Boolean']['output'];
+};
 
 /** Failures of `revokeApiKey`. */
 export type RevokeApiKeyError = InputError | NotFoundError;
@@ -2333,6 +2480,20 @@ export type UpdateAccountIntegrationInput = {
   syncFilters?: InputMaybe<Scalars['JSON']['input']>;
 };
 
+/** Input for `updateWebhookEndpoint`: absent fields keep their value. */
+export type UpdateWebhookEndpointInput = {
+  /** A new note; an empty string removes it. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** New event types, at least one. */
+  events?: InputMaybe<Array<AccountIntegrationEventType>>;
+  /** The `version` the client last saw; a stale one is refused with `ConflictError`. */
+  expectedVersion: Scalars['Int']['input'];
+  /** The endpoint. */
+  id: Scalars['ID']['input'];
+  /** A new URL (same rules as on create). */
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** An expected failure a client can act on, returned inside a mutation payload rather than thrown. */
 export type UserError = {
   /** Machine-readable code to switch on. */
@@ -2386,6 +2547,50 @@ export type ViewerRole =
   /** The platform worker key: reports sync, token and webhook events for integrations of any account. */
   | 'WORKER';
 
+/** One POST of a delivery to its endpoint. Response bodies are never kept. */
+export type WebhookDeliveryAttempt = {
+  __typename?: 'WebhookDeliveryAttempt';
+  /** How long it took, in milliseconds. */
+  durationMs: Scalars['Int']['output'];
+  /** Why it failed, naming the host at most; null when it succeeded. */
+  errorMessage: Maybe<Scalars['String']['output']>;
+  /** Identifier of the attempt; grows with each attempt recorded. */
+  id: Scalars['ID']['output'];
+  /** 1 for the first attempt of its delivery. */
+  number: Scalars['Int']['output'];
+  /** How it ended. */
+  outcome: WebhookDeliveryAttemptOutcome;
+  /** When it started. */
+  startedAt: Scalars['DateTime']['output'];
+  /** The answer's HTTP status; null when there was no answer. */
+  statusCode: Maybe<Scalars['Int']['output']>;
+};
+
+/** How one attempt to send a delivery ended. */
+export type WebhookDeliveryAttemptOutcome =
+  /** The URL's host is, or resolved to, an address the service may not reach. */
+  | 'BLOCKED_ADDRESS'
+  /** The endpoint answered, with a status other than 2xx (see `statusCode`). */
+  | 'HTTP_ERROR'
+  /** The URL is no longer acceptable (for example http where it is not allowed). */
+  | 'INSECURE_URL'
+  /** The answer could not be read. */
+  | 'INVALID_RESPONSE'
+  /** The URL could not be used. */
+  | 'INVALID_URL'
+  /** The endpoint answered with a redirect; redirects are never followed. */
+  | 'REDIRECT_REFUSED'
+  /** The answer was larger than the service accepts. */
+  | 'RESPONSE_TOO_LARGE'
+  /** The endpoint's secret could not be decrypted with the configured keys; nothing was sent. */
+  | 'SECRET_UNAVAILABLE'
+  /** The endpoint answered 2xx. */
+  | 'SUCCEEDED'
+  /** No complete answer within the delivery timeout. */
+  | 'TIMEOUT'
+  /** The connection failed (refused, reset, unknown host). */
+  | 'UNREACHABLE';
+
 /** What became of a kept webhook delivery. */
 export type WebhookDeliveryStatus =
   /** Received while the integration was inactive or quarantined: kept, with its body encrypted, until it is replayed or expires. */
@@ -2394,6 +2599,156 @@ export type WebhookDeliveryStatus =
   | 'DELIVERED'
   /** A dead letter that was replayed once the integration was healthy again. */
   | 'REPLAYED';
+
+/** A URL of the account's that receives its integrations' events, signed with the endpoint's secret. */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  /** When it was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Deliveries to this endpoint, newest first: one per event sent (and one per re-send), with its attempts. */
+  deliveries: WebhookEventDeliveryConnection;
+  /** The account's own note about the endpoint. */
+  description: Maybe<Scalars['String']['output']>;
+  /** Whether events are sent. While disabled, new events are not delivered to it and pending deliveries wait. */
+  enabled: Scalars['Boolean']['output'];
+  /** The event types sent to it; events of other types are not. */
+  events: Array<AccountIntegrationEventType>;
+  /** Identifier of the endpoint. */
+  id: Scalars['ID']['output'];
+  /** When it was last changed (including a secret rotation). */
+  modifiedAt: Scalars['DateTime']['output'];
+  /** Where events are POSTed: https (http only to 127.0.0.1 or localhost where the service allows it). */
+  url: Scalars['String']['output'];
+  /** Grows with every change; pass it as `expectedVersion` to change the endpoint. */
+  version: Scalars['Int']['output'];
+};
+
+
+/** A URL of the account's that receives its integrations' events, signed with the endpoint's secret. */
+export type WebhookEndpointDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<WebhookEventDeliveryStatus>>;
+};
+
+/** A page of the account's webhook endpoints, newest first. */
+export type WebhookEndpointConnection = {
+  __typename?: 'WebhookEndpointConnection';
+  /** The endpoints on this page, each with its cursor. */
+  edges: Array<WebhookEndpointEdge>;
+  /** Where this page sits among all the account's endpoints. */
+  pageInfo: PageInfo;
+  /** How many endpoints the account has, over all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One endpoint in a page, with the cursor that points at it. */
+export type WebhookEndpointEdge = {
+  __typename?: 'WebhookEndpointEdge';
+  /** Opaque cursor of this edge; pass it as `after` to continue after it. */
+  cursor: Scalars['String']['output'];
+  /** The endpoint. */
+  node: WebhookEndpoint;
+};
+
+/** Failures of the webhook endpoint mutations. */
+export type WebhookEndpointError = ConflictError | InputError | NotFoundError;
+
+/** Result of the webhook endpoint mutations that change an endpoint. */
+export type WebhookEndpointPayload = {
+  __typename?: 'WebhookEndpointPayload';
+  /** Why nothing changed; empty on success. */
+  errors: Array<WebhookEndpointError>;
+  /** Whether the change was made. */
+  ok: Scalars['Boolean']['output'];
+  /** The endpoint after the change; null when it failed. */
+  webhookEndpoint: Maybe<WebhookEndpoint>;
+};
+
+/** Result of `createWebhookEndpoint` and `rotateWebhookEndpointSecret`: the only places the secret is shown. */
+export type WebhookEndpointSecretPayload = {
+  __typename?: 'WebhookEndpointSecretPayload';
+  /** Why nothing changed; empty on success. */
+  errors: Array<WebhookEndpointError>;
+  /** Whether the endpoint was created, or its secret replaced. */
+  ok: Scalars['Boolean']['output'];
+  /**
+   * The signing secret (`whsec_` and standard base64 of 32 random bytes), shown this once: store it with the
+   * receiver to verify `webhook-signature`. Null when it failed.
+   */
+  secret: Maybe<Scalars['String']['output']>;
+  /** The endpoint; null when it failed. */
+  webhookEndpoint: Maybe<WebhookEndpoint>;
+};
+
+/** Input naming an endpoint at the version the client last saw. */
+export type WebhookEndpointVersionInput = {
+  /** The `version` the client last saw; a stale one is refused with `ConflictError`. */
+  expectedVersion: Scalars['Int']['input'];
+  /** The endpoint. */
+  id: Scalars['ID']['input'];
+};
+
+/**
+ * One event sent (or to be sent) to one endpoint. Its event's `id` is the `webhook-id` header: a receiver
+ * that sees the same id twice (after a retry, a re-send, or a worker killed mid-delivery) has seen the same event.
+ */
+export type WebhookEventDelivery = {
+  __typename?: 'WebhookEventDelivery';
+  /** Attempts made so far. */
+  attemptCount: Scalars['Int']['output'];
+  /** Its attempts, newest first (at most the 50 latest). */
+  attempts: Array<WebhookDeliveryAttempt>;
+  /** When it succeeded or finally failed; null before that. */
+  completedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When it was created (with its event, or by a re-send). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The event it sends. */
+  event: AccountIntegrationEvent;
+  /** Identifier of the delivery. */
+  id: Scalars['ID']['output'];
+  /** When the last attempt started; null before the first. */
+  lastAttemptAt: Maybe<Scalars['DateTime']['output']>;
+  /** The HTTP status of the last answer; null when there was none. */
+  lastStatusCode: Maybe<Scalars['Int']['output']>;
+  /** When the next attempt is due; null once it succeeded or failed. */
+  nextAttemptAt: Maybe<Scalars['DateTime']['output']>;
+  /** The delivery this one re-sends; null for an event's own delivery. */
+  resentFromId: Maybe<Scalars['ID']['output']>;
+  /** Where it stands. */
+  status: WebhookEventDeliveryStatus;
+};
+
+/** A page of deliveries, newest first. */
+export type WebhookEventDeliveryConnection = {
+  __typename?: 'WebhookEventDeliveryConnection';
+  /** The deliveries on this page, each with its cursor. */
+  edges: Array<WebhookEventDeliveryEdge>;
+  /** Where this page sits among all deliveries of the endpoint. */
+  pageInfo: PageInfo;
+};
+
+/** One delivery in a page, with the cursor that points at it. */
+export type WebhookEventDeliveryEdge = {
+  __typename?: 'WebhookEventDeliveryEdge';
+  /** Opaque cursor of this edge; pass it as `after` to continue after it. */
+  cursor: Scalars['String']['output'];
+  /** The delivery. */
+  node: WebhookEventDelivery;
+};
+
+/** Where a delivery of an event to an endpoint stands. */
+export type WebhookEventDeliveryStatus =
+  /** A worker is sending it now. */
+  | 'DELIVERING'
+  /** Every attempt of the retry schedule failed; `resendWebhookDelivery` sends it again. */
+  | 'FAILED'
+  /** Waiting to be sent: its first attempt, a retry when `nextAttemptAt` comes, or an earlier event of its integration first. */
+  | 'PENDING'
+  /** The endpoint answered 2xx. */
+  | 'SUCCEEDED';
 
 /** Why a kept delivery has no `payload`. */
 export type WebhookPayloadOmission =
@@ -2514,6 +2869,11 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( InputError & { __typename: 'InputError' } )
     | ( NotFoundError & { __typename: 'NotFoundError' } )
   ;
+  WebhookEndpointError:
+    | ( ConflictError & { __typename: 'ConflictError' } )
+    | ( InputError & { __typename: 'InputError' } )
+    | ( NotFoundError & { __typename: 'NotFoundError' } )
+  ;
 };
 
 /** Mapping of interface types */
@@ -2598,6 +2958,7 @@ export type ResolversTypes = {
   CreateAudienceError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateAudienceError']>;
   CreateAudienceInput: CreateAudienceInput;
   CreateAudiencePayload: ResolverTypeWrapper<Omit<CreateAudiencePayload, 'audience' | 'errors'> & { audience?: Maybe<ResolversTypes['Audience']>, errors: Array<ResolversTypes['CreateAudienceError']> }>;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CredentialField: ResolverTypeWrapper<CredentialFieldModel>;
   CredentialFieldType: CredentialFieldType;
   DataField: ResolverTypeWrapper<DataFieldModel>;
@@ -2608,6 +2969,8 @@ export type ResolversTypes = {
   DataObjectGraphNode: ResolverTypeWrapper<DataObjectGraphNode>;
   DataObjectRelation: ResolverTypeWrapper<DataObjectRelation>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteWebhookEndpointInput: DeleteWebhookEndpointInput;
+  DeleteWebhookEndpointPayload: ResolverTypeWrapper<Omit<DeleteWebhookEndpointPayload, 'errors'> & { errors: Array<ResolversTypes['WebhookEndpointError']> }>;
   EngagementFieldLevel: EngagementFieldLevel;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   IdempotencyKeyInProgressError: ResolverTypeWrapper<IdempotencyKeyInProgressError>;
@@ -2650,6 +3013,8 @@ export type ResolversTypes = {
   ReplayAccountIntegrationWebhookDeliveriesInput: ReplayAccountIntegrationWebhookDeliveriesInput;
   ReplayAccountIntegrationWebhookDeliveriesPayload: ResolverTypeWrapper<Omit<ReplayAccountIntegrationWebhookDeliveriesPayload, 'accountIntegration' | 'errors' | 'replayed'> & { accountIntegration?: Maybe<ResolversTypes['AccountIntegration']>, errors: Array<ResolversTypes['AccountIntegrationError']>, replayed: Array<ResolversTypes['AccountIntegrationWebhookDelivery']> }>;
   ReplicationMode: ReplicationMode;
+  ResendWebhookDeliveryInput: ResendWebhookDeliveryInput;
+  ResendWebhookDeliveryPayload: ResolverTypeWrapper<Omit<ResendWebhookDeliveryPayload, 'delivery' | 'errors'> & { delivery?: Maybe<ResolversTypes['WebhookEventDelivery']>, errors: Array<ResolversTypes['WebhookEndpointError']> }>;
   RevokeApiKeyError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevokeApiKeyError']>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey' | 'errors'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, errors: Array<ResolversTypes['RevokeApiKeyError']> }>;
@@ -2667,11 +3032,25 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateAccountIntegrationInput: UpdateAccountIntegrationInput;
+  UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
   UserError: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['UserError']>;
   UserErrorCode: UserErrorCode;
   Viewer: ResolverTypeWrapper<AuthenticatedViewer>;
   ViewerRole: ViewerRole;
+  WebhookDeliveryAttempt: ResolverTypeWrapper<WebhookDeliveryAttemptModel>;
+  WebhookDeliveryAttemptOutcome: WebhookDeliveryAttemptOutcome;
   WebhookDeliveryStatus: WebhookDeliveryStatus;
+  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointModel>;
+  WebhookEndpointConnection: ResolverTypeWrapper<WebhookEndpointConnectionModel>;
+  WebhookEndpointEdge: ResolverTypeWrapper<Omit<WebhookEndpointEdge, 'node'> & { node: ResolversTypes['WebhookEndpoint'] }>;
+  WebhookEndpointError: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['WebhookEndpointError']>;
+  WebhookEndpointPayload: ResolverTypeWrapper<Omit<WebhookEndpointPayload, 'errors' | 'webhookEndpoint'> & { errors: Array<ResolversTypes['WebhookEndpointError']>, webhookEndpoint?: Maybe<ResolversTypes['WebhookEndpoint']> }>;
+  WebhookEndpointSecretPayload: ResolverTypeWrapper<Omit<WebhookEndpointSecretPayload, 'errors' | 'webhookEndpoint'> & { errors: Array<ResolversTypes['WebhookEndpointError']>, webhookEndpoint?: Maybe<ResolversTypes['WebhookEndpoint']> }>;
+  WebhookEndpointVersionInput: WebhookEndpointVersionInput;
+  WebhookEventDelivery: ResolverTypeWrapper<WebhookEventDeliveryModel>;
+  WebhookEventDeliveryConnection: ResolverTypeWrapper<WebhookEventDeliveryConnectionModel>;
+  WebhookEventDeliveryEdge: ResolverTypeWrapper<Omit<WebhookEventDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookEventDelivery'] }>;
+  WebhookEventDeliveryStatus: WebhookEventDeliveryStatus;
   WebhookPayloadOmission: WebhookPayloadOmission;
   WebhookSignatureScheme: WebhookSignatureScheme;
 };
@@ -2730,6 +3109,7 @@ export type ResolversParentTypes = {
   CreateAudienceError: ResolversUnionTypes<ResolversParentTypes>['CreateAudienceError'];
   CreateAudienceInput: CreateAudienceInput;
   CreateAudiencePayload: Omit<CreateAudiencePayload, 'audience' | 'errors'> & { audience?: Maybe<ResolversParentTypes['Audience']>, errors: Array<ResolversParentTypes['CreateAudienceError']> };
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CredentialField: CredentialFieldModel;
   DataField: DataFieldModel;
   DataFieldReference: DataFieldReference;
@@ -2738,6 +3118,8 @@ export type ResolversParentTypes = {
   DataObjectGraphNode: DataObjectGraphNode;
   DataObjectRelation: DataObjectRelation;
   DateTime: Scalars['DateTime']['output'];
+  DeleteWebhookEndpointInput: DeleteWebhookEndpointInput;
+  DeleteWebhookEndpointPayload: Omit<DeleteWebhookEndpointPayload, 'errors'> & { errors: Array<ResolversParentTypes['WebhookEndpointError']> };
   ID: Scalars['ID']['output'];
   IdempotencyKeyInProgressError: IdempotencyKeyInProgressError;
   IdempotencyKeyReusedError: IdempotencyKeyReusedError;
@@ -2770,6 +3152,8 @@ export type ResolversParentTypes = {
   ReplaceAccountIntegrationCredentialsInput: ReplaceAccountIntegrationCredentialsInput;
   ReplayAccountIntegrationWebhookDeliveriesInput: ReplayAccountIntegrationWebhookDeliveriesInput;
   ReplayAccountIntegrationWebhookDeliveriesPayload: Omit<ReplayAccountIntegrationWebhookDeliveriesPayload, 'accountIntegration' | 'errors' | 'replayed'> & { accountIntegration?: Maybe<ResolversParentTypes['AccountIntegration']>, errors: Array<ResolversParentTypes['AccountIntegrationError']>, replayed: Array<ResolversParentTypes['AccountIntegrationWebhookDelivery']> };
+  ResendWebhookDeliveryInput: ResendWebhookDeliveryInput;
+  ResendWebhookDeliveryPayload: Omit<ResendWebhookDeliveryPayload, 'delivery' | 'errors'> & { delivery?: Maybe<ResolversParentTypes['WebhookEventDelivery']>, errors: Array<ResolversParentTypes['WebhookEndpointError']> };
   RevokeApiKeyError: ResolversUnionTypes<ResolversParentTypes>['RevokeApiKeyError'];
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey' | 'errors'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, errors: Array<ResolversParentTypes['RevokeApiKeyError']> };
@@ -2784,8 +3168,20 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   UpdateAccountIntegrationInput: UpdateAccountIntegrationInput;
+  UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
   UserError: ResolversInterfaceTypes<ResolversParentTypes>['UserError'];
   Viewer: AuthenticatedViewer;
+  WebhookDeliveryAttempt: WebhookDeliveryAttemptModel;
+  WebhookEndpoint: WebhookEndpointModel;
+  WebhookEndpointConnection: WebhookEndpointConnectionModel;
+  WebhookEndpointEdge: Omit<WebhookEndpointEdge, 'node'> & { node: ResolversParentTypes['WebhookEndpoint'] };
+  WebhookEndpointError: ResolversUnionTypes<ResolversParentTypes>['WebhookEndpointError'];
+  WebhookEndpointPayload: Omit<WebhookEndpointPayload, 'errors' | 'webhookEndpoint'> & { errors: Array<ResolversParentTypes['WebhookEndpointError']>, webhookEndpoint?: Maybe<ResolversParentTypes['WebhookEndpoint']> };
+  WebhookEndpointSecretPayload: Omit<WebhookEndpointSecretPayload, 'errors' | 'webhookEndpoint'> & { errors: Array<ResolversParentTypes['WebhookEndpointError']>, webhookEndpoint?: Maybe<ResolversParentTypes['WebhookEndpoint']> };
+  WebhookEndpointVersionInput: WebhookEndpointVersionInput;
+  WebhookEventDelivery: WebhookEventDeliveryModel;
+  WebhookEventDeliveryConnection: WebhookEventDeliveryConnectionModel;
+  WebhookEventDeliveryEdge: Omit<WebhookEventDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookEventDelivery'] };
 };
 
 export type ListSizeDirectiveArgs = {
@@ -3184,6 +3580,12 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeleteWebhookEndpointPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteWebhookEndpointPayload'] = ResolversParentTypes['DeleteWebhookEndpointPayload']> = {
+  deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['WebhookEndpointError']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type IdempotencyKeyInProgressErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['IdempotencyKeyInProgressError'] = ResolversParentTypes['IdempotencyKeyInProgressError']> = {
   code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3275,10 +3677,14 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   createAccount?: Resolver<ResolversTypes['CreateAccountPayload'], ParentType, ContextType, RequireFields<MutationCreateAccountArgs, 'input'>>;
   createAccountIntegration?: Resolver<ResolversTypes['CreateAccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationCreateAccountIntegrationArgs, 'input'>>;
   createAudience?: Resolver<ResolversTypes['CreateAudiencePayload'], ParentType, ContextType, RequireFields<MutationCreateAudienceArgs, 'input'>>;
+  createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   deactivateAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationDeactivateAccountIntegrationArgs, 'input'>>;
   deleteAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationDeleteAccountIntegrationArgs, 'input'>>;
+  deleteWebhookEndpoint?: Resolver<ResolversTypes['DeleteWebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'input'>>;
   disableAccountIntegrationCapability?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationDisableAccountIntegrationCapabilityArgs, 'input'>>;
+  disableWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationDisableWebhookEndpointArgs, 'input'>>;
   enableAccountIntegrationCapability?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationEnableAccountIntegrationCapabilityArgs, 'input'>>;
+  enableWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationEnableWebhookEndpointArgs, 'input'>>;
   issueApiKey?: Resolver<ResolversTypes['IssueApiKeyPayload'], ParentType, ContextType, RequireFields<MutationIssueApiKeyArgs, 'input'>>;
   recordAccountIntegrationEngagementSync?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationEngagementSyncArgs, 'input'>>;
   recordAccountIntegrationSyncError?: Resolver<ResolversTypes['AccountIntegrationEventPayload'], ParentType, ContextType, RequireFields<MutationRecordAccountIntegrationSyncErrorArgs, 'input'>>;
@@ -3290,14 +3696,17 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   releaseAccountIntegrationWork?: Resolver<ResolversTypes['ReleaseAccountIntegrationWorkPayload'], ParentType, ContextType, RequireFields<MutationReleaseAccountIntegrationWorkArgs, 'input'>>;
   replaceAccountIntegrationCredentials?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationReplaceAccountIntegrationCredentialsArgs, 'input'>>;
   replayAccountIntegrationWebhookDeliveries?: Resolver<ResolversTypes['ReplayAccountIntegrationWebhookDeliveriesPayload'], ParentType, ContextType, RequireFields<MutationReplayAccountIntegrationWebhookDeliveriesArgs, 'input'>>;
+  resendWebhookDelivery?: Resolver<ResolversTypes['ResendWebhookDeliveryPayload'], ParentType, ContextType, RequireFields<MutationResendWebhookDeliveryArgs, 'input'>>;
   restoreAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationRestoreAccountIntegrationArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   rotateAccountIntegrationWebhookSecret?: Resolver<ResolversTypes['RotateWebhookSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateAccountIntegrationWebhookSecretArgs, 'input'>>;
+  rotateWebhookEndpointSecret?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookEndpointSecretArgs, 'input'>>;
   setAccountIntegrationCapabilityConfig?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetAccountIntegrationCapabilityConfigArgs, 'input'>>;
   setAccountIntegrationIdentifier?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetAccountIntegrationIdentifierArgs, 'input'>>;
   setAccountIntegrationWebhookSecret?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetAccountIntegrationWebhookSecretArgs, 'input'>>;
   setPrimaryAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationSetPrimaryAccountIntegrationArgs, 'input'>>;
   updateAccountIntegration?: Resolver<ResolversTypes['AccountIntegrationPayload'], ParentType, ContextType, RequireFields<MutationUpdateAccountIntegrationArgs, 'input'>>;
+  updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'input'>>;
 };
 
 export type NotFoundErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['NotFoundError'] = ResolversParentTypes['NotFoundError']> = {
@@ -3343,6 +3752,8 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   integrationPartner?: Resolver<Maybe<ResolversTypes['IntegrationPartner']>, ParentType, ContextType, RequireFields<QueryIntegrationPartnerArgs, 'by'>>;
   integrationPartners?: Resolver<Array<ResolversTypes['IntegrationPartner']>, ParentType, ContextType, Partial<QueryIntegrationPartnersArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+  webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
+  webhookEndpoints?: Resolver<ResolversTypes['WebhookEndpointConnection'], ParentType, ContextType, Partial<QueryWebhookEndpointsArgs>>;
 };
 
 export type ReleaseAccountIntegrationWorkPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReleaseAccountIntegrationWorkPayload'] = ResolversParentTypes['ReleaseAccountIntegrationWorkPayload']> = {
@@ -3357,6 +3768,12 @@ export type ReplayAccountIntegrationWebhookDeliveriesPayloadResolvers<ContextTyp
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   remainingDeadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   replayed?: Resolver<Array<ResolversTypes['AccountIntegrationWebhookDelivery']>, ParentType, ContextType>;
+};
+
+export type ResendWebhookDeliveryPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ResendWebhookDeliveryPayload'] = ResolversParentTypes['ResendWebhookDeliveryPayload']> = {
+  delivery?: Resolver<Maybe<ResolversTypes['WebhookEventDelivery']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['WebhookEndpointError']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type RevokeApiKeyErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RevokeApiKeyError'] = ResolversParentTypes['RevokeApiKeyError']> = {
@@ -3395,6 +3812,80 @@ export type ViewerResolvers<ContextType = RequestContext, ParentType extends Res
   accountId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   apiKeyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   role?: Resolver<ResolversTypes['ViewerRole'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryAttemptResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookDeliveryAttempt'] = ResolversParentTypes['WebhookDeliveryAttempt']> = {
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['WebhookDeliveryAttemptOutcome'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type WebhookEndpointResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveries?: Resolver<ResolversTypes['WebhookEventDeliveryConnection'], ParentType, ContextType, Partial<WebhookEndpointDeliveriesArgs>>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['AccountIntegrationEventType']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  modifiedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEndpointConnection'] = ResolversParentTypes['WebhookEndpointConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookEndpointEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEndpointEdge'] = ResolversParentTypes['WebhookEndpointEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEndpointError'] = ResolversParentTypes['WebhookEndpointError']> = {
+  __resolveType: TypeResolveFn<'ConflictError' | 'InputError' | 'NotFoundError', ParentType, ContextType>;
+};
+
+export type WebhookEndpointPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEndpointPayload'] = ResolversParentTypes['WebhookEndpointPayload']> = {
+  errors?: Resolver<Array<ResolversTypes['WebhookEndpointError']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+};
+
+export type WebhookEndpointSecretPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEndpointSecretPayload'] = ResolversParentTypes['WebhookEndpointSecretPayload']> = {
+  errors?: Resolver<Array<ResolversTypes['WebhookEndpointError']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+};
+
+export type WebhookEventDeliveryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEventDelivery'] = ResolversParentTypes['WebhookEventDelivery']> = {
+  attemptCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  attempts?: Resolver<Array<ResolversTypes['WebhookDeliveryAttempt']>, ParentType, ContextType>;
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['AccountIntegrationEvent'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastStatusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  resentFromId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookEventDeliveryStatus'], ParentType, ContextType>;
+};
+
+export type WebhookEventDeliveryConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEventDeliveryConnection'] = ResolversParentTypes['WebhookEventDeliveryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookEventDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookEventDeliveryEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEventDeliveryEdge'] = ResolversParentTypes['WebhookEventDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookEventDelivery'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = RequestContext> = {
@@ -3443,6 +3934,7 @@ export type Resolvers<ContextType = RequestContext> = {
   DataObjectGraphNode?: DataObjectGraphNodeResolvers<ContextType>;
   DataObjectRelation?: DataObjectRelationResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteWebhookEndpointPayload?: DeleteWebhookEndpointPayloadResolvers<ContextType>;
   IdempotencyKeyInProgressError?: IdempotencyKeyInProgressErrorResolvers<ContextType>;
   IdempotencyKeyReusedError?: IdempotencyKeyReusedErrorResolvers<ContextType>;
   IdentifierTakenError?: IdentifierTakenErrorResolvers<ContextType>;
@@ -3462,6 +3954,7 @@ export type Resolvers<ContextType = RequestContext> = {
   Query?: QueryResolvers<ContextType>;
   ReleaseAccountIntegrationWorkPayload?: ReleaseAccountIntegrationWorkPayloadResolvers<ContextType>;
   ReplayAccountIntegrationWebhookDeliveriesPayload?: ReplayAccountIntegrationWebhookDeliveriesPayloadResolvers<ContextType>;
+  ResendWebhookDeliveryPayload?: ResendWebhookDeliveryPayloadResolvers<ContextType>;
   RevokeApiKeyError?: RevokeApiKeyErrorResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateWebhookSecretPayload?: RotateWebhookSecretPayloadResolvers<ContextType>;
@@ -3469,6 +3962,16 @@ export type Resolvers<ContextType = RequestContext> = {
   Subscription?: SubscriptionResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
+  WebhookDeliveryAttempt?: WebhookDeliveryAttemptResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
+  WebhookEndpointConnection?: WebhookEndpointConnectionResolvers<ContextType>;
+  WebhookEndpointEdge?: WebhookEndpointEdgeResolvers<ContextType>;
+  WebhookEndpointError?: WebhookEndpointErrorResolvers<ContextType>;
+  WebhookEndpointPayload?: WebhookEndpointPayloadResolvers<ContextType>;
+  WebhookEndpointSecretPayload?: WebhookEndpointSecretPayloadResolvers<ContextType>;
+  WebhookEventDelivery?: WebhookEventDeliveryResolvers<ContextType>;
+  WebhookEventDeliveryConnection?: WebhookEventDeliveryConnectionResolvers<ContextType>;
+  WebhookEventDeliveryEdge?: WebhookEventDeliveryEdgeResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = RequestContext> = {

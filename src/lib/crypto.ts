@@ -9,8 +9,11 @@ import { inspect } from 'node:util';
  * Stored layout: iv (12 bytes) ‖ encrypted bytes ‖ GCM tag (16 bytes); the key id lives in its own column.
  */
 
-/** `webhook-payload`: the body of a dead-letter webhook delivery, kept for replay. */
-export type EncryptionPurpose = 'credentials' | 'webhook-secret' | 'webhook-payload';
+/**
+ * `webhook-payload`: the body of a dead-letter webhook delivery, kept for replay.
+ * `outbound-webhook-secret`: an outbound webhook endpoint's signing secret (`integrationId` is the endpoint's id).
+ */
+export type EncryptionPurpose = 'credentials' | 'webhook-secret' | 'webhook-payload' | 'outbound-webhook-secret';
 
 export interface EncryptionContext {
   accountId: string;
@@ -32,7 +35,7 @@ const AAD_PREFIX = 'account-integrations/v1';
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 // Strict standard base64 with padding: Buffer.from(…, 'base64') silently skips bad characters.
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const PURPOSES: readonly EncryptionPurpose[] = ['credentials', 'webhook-secret', 'webhook-payload'];
+const PURPOSES: readonly EncryptionPurpose[] = ['credentials', 'webhook-secret', 'webhook-payload', 'outbound-webhook-secret'];
 
 export type DecryptionFailure = 'unknown-key' | 'malformed' | 'authentication-failed';
 
@@ -141,7 +144,7 @@ export class Keyring {
 
 /**
  * AAD binding a value to where it is stored. Newline-separated fields are unambiguous because no field
- * may contain a newline (ids are UUIDs; the purpose is one of three constants).
+ * may contain a newline (ids are UUIDs; the purpose is one of the constants above).
  */
 function additionalData({ accountId, integrationId, purpose }: EncryptionContext): Buffer {
   if (!PURPOSES.includes(purpose)) throw new TypeError(`Unknown encryption purpose "${String(purpose)}".`);

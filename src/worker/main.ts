@@ -4,12 +4,14 @@ import { loadConfig, type Config } from '../config';
 import { errorMessage, type Logger } from '../lib/logger';
 import { runProcess } from '../lib/process-entry';
 import { startTokenRefresher, type RefresherSummary } from './token-refresher';
+import { startWebhookDeliverer } from './webhook-deliverer';
 
 /**
  * `npm run worker`: the token refresher, in its own process, with the server's code and configuration
  * (the same settings, keyring and database opening). It calls the service layer in-process with the
  * worker role, so its claims and reports follow the same rules and leave the same history as the
- * worker-key GraphQL mutations.
+ * worker-key GraphQL mutations. It also runs the outbound webhook deliverer unless
+ * OUTBOUND_WEBHOOK_WORKER_ENABLED is false.
  */
 
 /** Exits if closing the database itself hangs after the work is done or released. */
@@ -34,13 +36,20 @@ async function main(logger: Logger): Promise<void> {
   if (clients.missing.length > 0) {
     logger.warn({ partners: clients.missing }, 'no OAuth client configured for these partners: their tokens are not refreshed (set OAUTH_<KEY>_CLIENT_ID and _SECRET)');
   }
+  // The job queue first: its start-up statements are done before the first token request is timed.
+  const deliverer = config.outboundWebhooks.workerEnabled
+    ? await startWebhookDeliverer({ db: database.db, logger, config, keyring }, database)
+    : undefined;
   const refresher = startTokenRefresher({ db: database.db, logger, config, keyring });
   // Only a programming error ends the loop by itself.
   refresher.settled.catch((error: unknown) => {
     logger.fatal({ error: errorMessage(error) }, 'the token refresher failed');
     process.exit(1);
   });
-  logger.info({ database: database.kind, oauthClients: clients.configured }, 'worker ready');
+  logger.info(
+    { database: database.kind, oauthClients: clients.configured, roles: ['token-refresher', ...(deliverer ? ['webhook-deliverer'] : [])] },
+    'worker ready',
+  );
 
   let stopping = false;
   let finished = false;
@@ -53,6 +62,8 @@ async function main(logger: Logger): Promise<void> {
     }, CLOSE_TIMEOUT_MS);
     watchdog.unref();
     try {
+      // Attempts in flight end within OUTBOUND_WEBHOOK_TIMEOUT_MS; one cut short is sent again after its lease.
+      await deliverer?.stop();
       await database.close();
     } catch (error) {
       logger.error({ error: errorMessage(error) }, 'closing the database failed');
@@ -78,6 +89,7 @@ async function main(logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal, gracePeriodMs: config.tokenRefresher.shutdownGracePeriodMs }, 'stopping');
     refresher.stop();
+    void deliverer?.stop();
     const grace = setTimeout(() => void abandon('grace period over'), config.tokenRefresher.shutdownGracePeriodMs);
     void refresher.settled.then((summary) => {
       clearTimeout(grace);

@@ -107,7 +107,7 @@ testInTerminal('in a terminal, rotate-keys and load-catalog print one readable l
     expect.stringMatching(/^re-encrypted 2 credentials .*\(batch: 2\)$/),
     expect.stringMatching(/^re-encrypted 1 credentials .*\(batch: 3\)$/),
   ]);
-  expect(lines.at(-1)).toMatch(/^re-encryption complete \(currentKeyId: k3, batches: 3, credentialsReencrypted: 5, webhookSecretsReencrypted: 0, deadLetterPayloadsReencrypted: 0\)$/);
+  expect(lines.at(-1)).toMatch(/^re-encryption complete \(currentKeyId: k3, batches: 3, credentialsReencrypted: 5, webhookSecretsReencrypted: 0, deadLetterPayloadsReencrypted: 0, webhookEndpointSecretsReencrypted: 0\)$/);
   await expectCredentialsUnder(K3, 'k3');
 
   const loaded = await runCli('load-catalog', [], env, { tty: true });
