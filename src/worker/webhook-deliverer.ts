@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '../db/create-database';
 import { createJobQueuePool } from '../db/job-queue-pool';
 import { DecryptionError } from '../lib/crypto';
 import { errorMessage, type Logger } from '../lib/logger';
-import { findEventsByIds } from '../modules/webhook-endpoint/deliveries-repository';
+import { findEventsByIds } from '../modules/integration-event/repository';
 import { decryptEndpointSecret } from '../modules/webhook-endpoint/secret';
 import { retryDelayMs, sendDelivery, type AttemptResult } from '../modules/webhook-endpoint/send-delivery';
 import {

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { DecryptionError, type Keyring } from '../../lib/crypto';
 import { ReencryptionIncompleteError, type ReencryptOptions } from '../encryption/rotate';
+import { applyGuardedRewrites, type GuardedRewrite } from '../encryption/guarded-rewrites';
 
 /**
  * Re-encrypts the bodies of dead-letter webhook deliveries that are not under the keyring's current key,
@@ -30,7 +31,7 @@ export async function reencryptDeadLetterPayloads(db: Kysely<Database>, keyring:
     const last = rows.at(-1);
     if (!last) break;
     afterId = last.id;
-    const rewrites: Array<{ id: string; oldKeyId: string; oldCiphertext: Buffer; keyId: string; ciphertext: Buffer }> = [];
+    const rewrites: GuardedRewrite[] = [];
     for (const row of rows) {
       if (row.payload_encrypted === null || row.payload_key_id === null) continue;
       const context = { accountId: row.account_id, integrationId: row.account_integration_id, purpose: 'webhook-payload' } as const;
@@ -45,21 +46,7 @@ export async function reencryptDeadLetterPayloads(db: Kysely<Database>, keyring:
         log(`skipped dead letter ${row.id} of integration ${row.account_integration_id}: ${error.message}`);
       }
     }
-    // Only `trx` inside: on PGlite a query on `db` would wait forever for the single backend.
-    const applied = rewrites.length === 0 ? 0 : await db.transaction().execute(async (trx) => {
-      let count = 0;
-      for (const rewrite of rewrites) {
-        const { numUpdatedRows } = await trx
-          .updateTable('webhook_deliveries')
-          .set({ payload_encrypted: rewrite.ciphertext, payload_key_id: rewrite.keyId })
-          .where('id', '=', rewrite.id)
-          .where('payload_key_id', '=', rewrite.oldKeyId)
-          .where('payload_encrypted', '=', rewrite.oldCiphertext)
-          .executeTakeFirst();
-        if (numUpdatedRows === 1n) count += 1;
-      }
-      return count;
-    });
+    const applied = await applyGuardedRewrites(db, { table: 'webhook_deliveries', ciphertext: 'payload_encrypted', keyId: 'payload_key_id' }, rewrites);
     rewritten += applied;
     log(`re-encrypted ${applied} dead-letter webhook payloads under key "${currentKeyId}" (through delivery ${last.id})`);
   }

@@ -28,6 +28,12 @@ export async function findEventsBySeq(db: Db, seqs: readonly string[]): Promise<
   return selectEvents(db).where('seq', 'in', [...seqs]).orderBy('seq').execute();
 }
 
+/** Events by id (what a webhook delivery refers to), in no particular order; unknown ids are skipped. */
+export async function findEventsByIds(db: Db, ids: readonly string[]): Promise<IntegrationEventModel[]> {
+  if (ids.length === 0) return [];
+  return selectEvents(db).where('id', 'in', [...new Set(ids)]).execute();
+}
+
 /** Events after `afterSeq` in seq order, at most `limit`: for catching up after a missed notification. */
 export async function findEventsAfter(db: Db, afterSeq: string, limit: number): Promise<IntegrationEventModel[]> {
   return selectEvents(db).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();

@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
 import type { Database, WebhookEventDeliveryStatus } from '../../db/database';
-import type { IntegrationEventModel } from '../integration-event/models';
 import type { WebhookDeliveryAttemptModel, WebhookEventDeliveryRow } from './models';
 
 type Db = Kysely<Database>;
@@ -46,26 +45,6 @@ export async function findDeliveriesPage(
 /** The account's delivery, or undefined. */
 export async function findDelivery(db: Db, accountId: string, id: string): Promise<WebhookEventDeliveryRow | undefined> {
   return db.selectFrom('webhook_event_deliveries').select(DELIVERY_COLUMNS).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
-}
-
-export async function findEventsByIds(db: Db, ids: readonly string[]): Promise<IntegrationEventModel[]> {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('account_integration_events')
-    .select([
-      'id',
-      'seq',
-      'account_id as accountId',
-      'account_integration_id as accountIntegrationId',
-      'type',
-      'version',
-      'actor',
-      'occurred_utc as occurredAt',
-      'data',
-      'previous',
-    ])
-    .where('id', 'in', [...new Set(ids)])
-    .execute();
 }
 
 /** The latest attempts of each delivery, newest first: one statement for a whole page. */

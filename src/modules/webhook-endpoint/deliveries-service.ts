@@ -5,6 +5,7 @@ import { requireAccount } from '../../lib/access';
 import { badUserInput, notFoundError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { pageInfoOf, pageRequest, slicePage, type ConnectionArgs, type PageRequest } from '../../lib/pagination';
+import { findEventsByIds } from '../integration-event/repository';
 import * as deliveries from './deliveries-repository';
 import type {
   WebhookEndpointConnectionModel,
@@ -46,7 +47,7 @@ export async function webhookEndpoints(ctx: RequestContext, args: ConnectionArgs
 /** Attaches each delivery's event and latest attempts: two statements for the whole page. */
 async function withDetails(ctx: RequestContext, rows: WebhookEventDeliveryRow[]): Promise<WebhookEventDeliveryModel[]> {
   const [events, attempts] = await Promise.all([
-    deliveries.findEventsByIds(ctx.db, rows.map((row) => row.eventId)),
+    findEventsByIds(ctx.db, rows.map((row) => row.eventId)),
     deliveries.findLatestAttempts(ctx.db, rows.map((row) => row.id)),
   ]);
   const eventById = new Map(events.map((event) => [event.id, event]));

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database';
 import { DecryptionError, type Keyring } from '../../lib/crypto';
 import { ReencryptionIncompleteError, type ReencryptOptions } from '../encryption/rotate';
 import { decryptEndpointSecret, encryptEndpointSecret } from './secret';
+import { applyGuardedRewrites, type GuardedRewrite } from '../encryption/guarded-rewrites';
 
 /**
  * Re-encrypts outbound webhook endpoints' secrets that are not under the keyring's current key, as
@@ -30,7 +31,7 @@ export async function reencryptEndpointSecrets(db: Kysely<Database>, keyring: Ke
     const last = rows.at(-1);
     if (!last) break;
     afterId = last.id;
-    const rewrites: Array<{ id: string; oldKeyId: string; oldCiphertext: Buffer; keyId: string; ciphertext: Buffer }> = [];
+    const rewrites: GuardedRewrite[] = [];
     for (const row of rows) {
       try {
         const secret = decryptEndpointSecret(keyring, row.account_id, row.id, { keyId: row.secret_key_id, ciphertext: row.secret_encrypted });
@@ -41,21 +42,7 @@ export async function reencryptEndpointSecrets(db: Kysely<Database>, keyring: Ke
         log(`skipped webhook endpoint ${row.id}: ${error.message}`);
       }
     }
-    // Only `trx` inside: on PGlite a query on `db` would wait forever for the single backend.
-    const applied = rewrites.length === 0 ? 0 : await db.transaction().execute(async (trx) => {
-      let count = 0;
-      for (const rewrite of rewrites) {
-        const { numUpdatedRows } = await trx
-          .updateTable('webhook_endpoints')
-          .set({ secret_encrypted: rewrite.ciphertext, secret_key_id: rewrite.keyId })
-          .where('id', '=', rewrite.id)
-          .where('secret_key_id', '=', rewrite.oldKeyId)
-          .where('secret_encrypted', '=', rewrite.oldCiphertext)
-          .executeTakeFirst();
-        if (numUpdatedRows === 1n) count += 1;
-      }
-      return count;
-    });
+    const applied = await applyGuardedRewrites(db, { table: 'webhook_endpoints', ciphertext: 'secret_encrypted', keyId: 'secret_key_id' }, rewrites);
     rewritten += applied;
     log(`re-encrypted ${applied} webhook endpoint secrets under key "${currentKeyId}" (through endpoint ${last.id})`);
   }
