@@ -10,7 +10,7 @@ import { graphqlJsReasons, post, reachableFields, selectedFields, startTwinApps,
 let twins: TwinApps;
 let tenant: Tenant;
 let other: Tenant;
-const ids: Record<'full' | 'bare' | 'slack' | 'foreign', string> = { full: '', bare: '', slack: '', foreign: '' };
+const ids: Record<'full' | 'bare' | 'slack' | 'foreign' | 'endpoint', string> = { full: '', bare: '', slack: '', foreign: '', endpoint: '' };
 
 type Body = { query: string; variables?: Record<string, unknown>; operationName?: string };
 
@@ -43,6 +43,13 @@ beforeAll(async () => {
   const app = twins.jit;
   tenant = await createTenant(app);
   other = await createTenant(app);
+  // An endpoint for every event type, before the integrations: their CREATED events become its deliveries.
+  const endpoint = await app.request<{ createWebhookEndpoint: { webhookEndpoint: { id: string } | null } }>(
+    `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { webhookEndpoint { id } } }`,
+    { input: { url: 'https://hooks.example.com/integrations', description: 'CRM sync', events: ['CREATED', 'UPDATED', 'DELETED'] } },
+    { key: tenant.key },
+  );
+  ids.endpoint = endpoint.data!.createWebhookEndpoint.webhookEndpoint!.id;
   ids.full = await insertIntegration(app, tenant, {
     integration_name: 'Full', audience_id: tenant.audienceIds[1], activity_sync_mode: 'FULL', activity_target: 'DEAL',
     engagement_field_level: 'DETAILED', connection_status: 'QUARANTINED', is_quarantined: true, consecutive_error_count: 7,
@@ -130,6 +137,21 @@ describe('graphql-jit and graphql-js answer every read the same', () => {
       expect(json(await same({ query: QUERIES.event, variables: { id } })).errors).toBeUndefined();
     }
     await same({ query: QUERIES.event, variables: { id: 'not-a-uuid' } });
+  });
+
+  it('webhook endpoints with their deliveries, events and attempts', async () => {
+    const [delivery] = await twins.jit.db.selectFrom('webhook_event_deliveries').select('id').where('webhook_endpoint_id', '=', ids.endpoint).execute();
+    await twins.jit.db
+      .insertInto('webhook_delivery_attempts')
+      .values({ delivery_id: delivery!.id, attempt_number: 1, started_utc: '2026-06-03T00:00:00.000Z', duration_ms: 120, status_code: 503,
+        outcome: 'HTTP_ERROR', error_message: 'HTTP 503', worker: 'test' })
+      .execute();
+    const response = await same({ query: QUERIES.webhookEndpoints, variables: { first: 5 } });
+    expect(json(response).errors).toBeUndefined();
+    expect(response.body).toContain('HTTP_ERROR');
+    await same({ query: QUERIES.webhookEndpoint, variables: { id: ids.endpoint } });
+    await same({ query: QUERIES.webhookEndpoint, variables: { id: 'not-a-uuid' } });
+    await same({ query: QUERIES.webhookEndpoint, variables: { id: ids.endpoint } }, other.key);
   });
 
   it('nulls for what is missing or another account’s', async () => {

@@ -104,6 +104,18 @@ export const QUERIES = {
     id type typeName occurredAt accountIntegrationId version actor accountIntegration { id integrationName version isDeleted }
   } }`,
 
+  webhookEndpoints: `query($first: Int) { webhookEndpoints(first: $first) {
+    totalCount ${PAGE_INFO}
+    edges { cursor node { id url description events enabled version createdAt modifiedAt
+      deliveries(first: 10) { ${PAGE_INFO} edges { cursor node {
+        id status attemptCount nextAttemptAt lastAttemptAt lastStatusCode completedAt createdAt resentFromId
+        event { id type typeName accountIntegrationId version }
+        attempts { id number startedAt durationMs statusCode outcome errorMessage }
+      } } }
+    } }
+  } }`,
+  webhookEndpoint: `query($id: ID!) { webhookEndpoint(id: $id) { id url events enabled } }`,
+
   badCursor: `{ accountIntegrations(first: 2, after: "bm90LWEtY3Vyc29y") { totalCount } }`,
   badFilterId: `{ accountIntegrations(filter: { audienceId: "nope" }) { totalCount } }`,
   badHistoryCursor: `query($id: ID!) { accountIntegration(id: $id) { id history(first: 1, after: "garbage") { edges { cursor } } } }`,
