@@ -22,11 +22,14 @@ export const COLUMN_FIELDS = [
   'lastTokenRefreshUtc', 'accessTokenExpiresAt', 'nextRefreshCheckUtc', 'tokenRefreshAttempts', 'tokenScope', 'tokenType',
   'notificationEmail', 'ownerEmail', 'webhookRegistered', 'webhookLastHealthCheckUtc', 'webhookVerificationSecretEncrypted',
   'isDeleted', 'deletedUtc', 'deletedBy', 'version', 'createdBy', 'createdUtc', 'modifiedBy', 'modifiedUtc', 'lastSyncUtc',
-  'dataLastReceivedAt',
+  'dataLastReceivedAt', 'identifier', 'channel', 'isPrimary',
 ] as const;
 
-/** Scalar fields computed from other tables: the enabled capabilities and the partner's defaults. */
-const DERIVED_FIELDS = ['capabilities', 'effectiveCooldownMinutes', 'effectiveDebounceWindowSeconds'] as const;
+/**
+ * Scalar fields computed from other tables (the enabled capabilities and the partner's defaults) or from
+ * other columns (`status`, from connectionStatus, which both servers read anyway).
+ */
+const DERIVED_FIELDS = ['capabilities', 'effectiveCooldownMinutes', 'effectiveDebounceWindowSeconds', 'status'] as const;
 
 const OURS = `query Heavy($first: Int!) {
   accountIntegrations(first: $first) {
