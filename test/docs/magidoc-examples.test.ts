@@ -22,7 +22,7 @@ import {
 
 import { displayPrefix, generateApiKey, hashApiKey } from '../../src/lib/api-keys';
 import { buildSchema as buildServedSchema } from '../../src/schema';
-import { startTestApp, type GraphQLResponse, type TestApp } from '../helpers/app';
+import { startTestApp, testConfig, type GraphQLResponse, type TestApp } from '../helpers/app';
 import { insertIntegration, type Tenant } from '../helpers/tenants';
 
 type Role = 'account' | 'worker' | 'admin';
@@ -101,7 +101,10 @@ beforeAll(async () => {
   await parseSchema({ paths: config.introspection.type === 'sdl' ? config.introspection.paths : [], target, format: 'sdl' });
   documented = buildSchema(fs.readFileSync(target, 'utf8'));
 
-  app = await startTestApp();
+  // Every example of the site is sent in one burst, many of them costly: the rate limit (test/production
+  // covers it) would refuse some for spending, not for what they are.
+  const defaults = testConfig();
+  app = await startTestApp({ rateLimit: { ...defaults.rateLimit, enabled: false } });
   await app.db.insertInto('accounts').values({ id: ids.account, name: 'Example Account' }).execute();
   await app.db.insertInto('audiences').values({ id: ids.audience, account_id: ids.account, name: 'All contacts' }).execute();
   // Two keys: the one this test calls with, and the example key that the `revokeApiKey` example revokes.
