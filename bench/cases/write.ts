@@ -105,6 +105,8 @@ export const write: BenchCase<Data> = {
           audienceId: target.audienceId,
           integrationPartnerId: data.partnerId,
           integrationName: name,
+          // The column is NOT NULL: PostGraphile's input requires what ours derives from the name.
+          identifier: `bench-write-${unique}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 100),
           ownerEmail: 'owner@example.com',
           credentialsEncrypted: data.credentialsCiphertext,
           credentialsKeyId: 'bench1',

@@ -24,10 +24,12 @@ let app: TestApp;
 let demoKey: string;
 const servers: Served[] = [];
 
-async function serve(overrides: Partial<Config>, demoApiKey: string | undefined): Promise<Served> {
+async function serve(overrides: Partial<Config>, demoApiKey: string | undefined, options: { subscriptions?: boolean } = {}): Promise<Served> {
   const logs: string[] = [];
   const server = await createAppServer({
     db: app.db,
+    // With the database handle, the server listens for integration events and serves subscriptions.
+    ...(options.subscriptions ? { database: app.database } : {}),
     logger: createLogger('info', (line) => logs.push(line)),
     config: testConfig(overrides),
     keyring: app.keyring,
@@ -294,6 +296,61 @@ describeInBrowser('GraphiQL in headless Chromium, with no other host reachable',
     expect(posts.length).toBeGreaterThanOrEqual(2);
     for (const post of posts) expect([post.url, post.authorization]).toEqual([`${origin}/graphql`, `Bearer ${demoKey}`]);
     // No CSP violation, no script error.
+    expect(problems).toEqual([]);
+  });
+
+  it('runs a subscription over the same-host WebSocket and shows the event of a change made elsewhere', async () => {
+    const dev = await serve({ env: 'development', graphiql: true }, demoKey, { subscriptions: true });
+    const listed = await app.request<{ accountIntegrations: { edges: Array<{ node: { id: string; version: number } }> } }>(
+      `{ accountIntegrations(first: 1) { edges { node { id version } } } }`,
+      {},
+      { key: demoKey },
+    );
+    const integration = listed.data!.accountIntegrations.edges[0]!.node;
+
+    const page = await browser.newPage();
+    const sockets: string[] = [];
+    const problems: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    await page.goto(`${dev.url}/graphiql`, { timeout: 15_000 });
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: 15_000 });
+    await page.click('.graphiql-query-editor .CodeMirror');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(`subscription WatchFromTheTest {
+  accountIntegrationChanged(filter: { types: [UPDATED] }) { typeName accountIntegrationId accountIntegration { integrationName } }
+}`);
+    await page.waitForFunction(() => {
+      const editor = (globalThis as unknown as BrowserGlobals).document.querySelector('.graphiql-query-editor .CodeMirror') as CodeMirrorElement;
+      return editor.CodeMirror.operationName === 'WatchFromTheTest';
+    });
+    await page.click('.graphiql-execute-button');
+
+    // Renames made through HTTP, until one is shown (the first may come before the subscription starts).
+    const shown = async () => ((await page.textContent('.graphiql-response')) ?? '').includes('Renamed from the test');
+    let version = integration.version;
+    const deadline = Date.now() + 15_000;
+    while (!(await shown()) && Date.now() < deadline) {
+      const renamed = await app.request<{ updateAccountIntegration: { accountIntegration: { version: number } | null } }>(
+        `mutation($input: UpdateAccountIntegrationInput!) { updateAccountIntegration(input: $input) { accountIntegration { version } } }`,
+        { input: { id: integration.id, expectedVersion: version, integrationName: `Renamed from the test ${version}` } },
+        { key: demoKey },
+      );
+      version = renamed.data?.updateAccountIntegration.accountIntegration?.version ?? version;
+      await page.waitForTimeout(500);
+    }
+    const result = (await page.textContent('.graphiql-response')) ?? '';
+    expect(result).toContain('integration.updated');
+    expect(result).toContain(integration.id);
+    expect(result).toContain('Renamed from the test');
+    await page.close();
+
+    // One socket, to this service's /graphql; no CSP violation, no script error.
+    const origin = new URL(dev.url);
+    expect(sockets).toEqual([`ws://${origin.host}/graphql`]);
     expect(problems).toEqual([]);
   });
 });
