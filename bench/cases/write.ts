@@ -17,7 +17,7 @@ const PEER_ACTOR = 'postgraphile';
 const OURS_CREATE = `mutation Create($input: CreateAccountIntegrationInput!, $idempotencyKey: String) {
   createAccountIntegration(input: $input, idempotencyKey: $idempotencyKey) {
     ok replayed errors { __typename }
-    accountIntegration { id version integrationName connectionStatus createdUtc }
+    accountIntegration { id version integrationName identifier connectionStatus createdUtc }
   }
 }`;
 
@@ -26,7 +26,7 @@ const OURS_UPDATE = `mutation Update($input: UpdateAccountIntegrationInput!) {
 }`;
 
 const POSTGRAPHILE_CREATE = `mutation Create($input: AccountIntegrationInput!) {
-  createAccountIntegration(input: { accountIntegration: $input }) { accountIntegration { rowId version integrationName connectionStatus createdUtc } }
+  createAccountIntegration(input: { accountIntegration: $input }) { accountIntegration { rowId version integrationName identifier connectionStatus createdUtc } }
 }`;
 
 const POSTGRAPHILE_UPDATE = `mutation Update($rowId: UUID!, $patch: AccountIntegrationPatch!) {
@@ -121,10 +121,14 @@ export const write: BenchCase<Data> = {
         (context as CreatedContext).id = readId(body, server);
       },
       replacements(variables, response) {
-        const id = (dataOf(response).createAccountIntegration as { accountIntegration: { id: string } }).accountIntegration.id;
+        const { id, identifier } = (dataOf(response).createAccountIntegration as { accountIntegration: { id: string; identifier: string } })
+          .accountIntegration;
+        // The identifier the service derived from the name is unique per account: the loop writes a fresh
+        // one each time (the same new UUID as the id, itself a valid identifier).
         return [
           { captured: String(variables.idempotencyKey), with: { variable: ['idempotencyKey'] } },
           { captured: id, with: { uuid: true } },
+          { captured: identifier, with: { uuid: true } },
         ];
       },
     };
