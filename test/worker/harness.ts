@@ -12,7 +12,7 @@ import { seedCatalog } from '../../src/db/seed/seed-catalog';
 import { Keyring } from '../../src/lib/crypto';
 import { createProcessDatabase } from '../helpers/service-process';
 import { SECRET_SENTINEL } from '../helpers/sentinel';
-import { CLIENT_ID, CLIENT_SECRET, type AuthorizationServer } from './authorization-server';
+import { CLIENT_ID, CLIENT_SECRET, startAuthorizationServer, type AuthorizationServer } from './authorization-server';
 
 /**
  * The database a test shares with the worker processes it starts, with the keyring both use. On Postgres
@@ -229,4 +229,26 @@ export async function readState(db: Kysely<Database>, keyring: Keyring, tenant: 
 /** Every lease row, for "no lease left held" checks. */
 export async function allLeases(db: Kysely<Database>): Promise<Array<{ account_integration_id: string; live: boolean }>> {
   return db.selectFrom('account_integration_work_leases').select(['account_integration_id', sql<boolean>`expires_utc > now()`.as('live')]).execute();
+}
+
+/** What a refresher test file works with: a local authorization server, a worker database and a tenant. */
+export interface RefresherFixture {
+  server: AuthorizationServer;
+  database: WorkerDatabase;
+  tenant: Tenant;
+}
+
+/** Starts the fixture before the file's tests and removes it after them; read its fields inside tests. */
+export function useRefresherFixture(): RefresherFixture {
+  const fixture = {} as RefresherFixture;
+  beforeAll(async () => {
+    fixture.server = await startAuthorizationServer();
+    fixture.database = await createWorkerDatabase();
+    fixture.tenant = await fixture.database.use((db) => createTenant(db));
+  });
+  afterAll(async () => {
+    await fixture.server?.close();
+    await fixture.database?.drop();
+  });
+  return fixture;
 }

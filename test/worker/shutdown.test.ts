@@ -3,19 +3,15 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/database';
 import { SECRET_SENTINEL } from '../helpers/sentinel';
 import { startWorkerProcess } from '../helpers/worker-process';
-import { startAuthorizationServer, type AuthorizationServer } from './authorization-server';
 import {
   allLeases,
-  createTenant,
-  createWorkerDatabase,
   insertDueIntegration,
   minutesFromNow,
   readState,
   refreshToken,
   slackCredentials,
   workerEnv,
-  type Tenant,
-  type WorkerDatabase,
+  useRefresherFixture,
 } from './harness';
 
 /**
@@ -28,55 +24,42 @@ import {
 // Real processes, each opening the database (a PGlite data directory opens slowly on a busy machine).
 jest.setTimeout(120_000);
 
-let server: AuthorizationServer;
-let database: WorkerDatabase;
-let tenant: Tenant;
-
-beforeAll(async () => {
-  server = await startAuthorizationServer();
-  database = await createWorkerDatabase();
-  tenant = await database.use((db) => createTenant(db));
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
-});
+const fixture = useRefresherFixture();
 
 it('SIGTERM: the in-flight refresh completes, work not started is released, exit 0, no lease left', async () => {
   const tokens = [refreshToken('first'), refreshToken('second'), refreshToken('third')];
-  for (const token of tokens) server.issue(token, 'hold');
+  for (const token of tokens) fixture.server.issue(token, 'hold');
   // Claimed in this order (most overdue first); one refresh at a time.
-  const ids = await database.use(async (db) => {
+  const ids = await fixture.database.use(async (db) => {
     const inserted: string[] = [];
     for (const [index, token] of tokens.entries()) {
-      inserted.push(await insertDueIntegration(db, database.keyring, tenant, slackCredentials(token), { next_refresh_check_utc: minutesFromNow(-10 + index) }));
+      inserted.push(await insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(token), { next_refresh_check_utc: minutesFromNow(-10 + index) }));
     }
     return inserted;
   });
   const [inFlight, ...notStarted] = ids as [string, string, string];
   // The held answer must not time out before the test releases it.
   const worker = await startWorkerProcess(
-    workerEnv(database, server, { TOKEN_REFRESHER_CONCURRENCY: '1', TOKEN_REFRESHER_BATCH_SIZE: '5', OUTBOUND_TIMEOUT_MS: '30000', TOKEN_REFRESHER_LEASE_SECONDS: '60' }),
+    workerEnv(fixture.database, fixture.server, { TOKEN_REFRESHER_CONCURRENCY: '1', TOKEN_REFRESHER_BATCH_SIZE: '5', OUTBOUND_TIMEOUT_MS: '30000', TOKEN_REFRESHER_LEASE_SECONDS: '60' }),
   );
-  await server.waitForRequest((request) => request.refreshToken === tokens[0]);
+  await fixture.server.waitForRequest((request) => request.refreshToken === tokens[0]);
 
   worker.child.kill('SIGTERM');
   const released = await worker.waitForLine((line) => line.msg === 'token refresh leases released' && line.reason === 'STOPPING', 'the release of queued work');
   expect(released.released).toBe(2);
   // Still running: the refresh in flight has not been answered yet.
   expect(worker.child.exitCode).toBeNull();
-  server.releaseHeld();
+  fixture.server.releaseHeld();
   expect(await worker.exited).toEqual({ code: 0, signal: null });
 
   expect(worker.lines().find((line) => line.msg === 'token refresh' && line.integrationId === inFlight)).toMatchObject({ outcome: 'REFRESHED' });
   expect(worker.lines().find((line) => line.msg === 'stopped')).toMatchObject({ how: 'settled', claimed: 3, reported: 1, released: 2, unreleased: 0 });
-  await database.use(async (db) => {
-    const finished = await readState(db, database.keyring, tenant, inFlight);
+  await fixture.database.use(async (db) => {
+    const finished = await readState(db, fixture.database.keyring, fixture.tenant, inFlight);
     expect(finished.row.connection_status).toBe('CONNECTED');
-    expect(finished.credentials?.refreshToken).toBe(server.exchangedFor(tokens[0]!)?.refreshToken);
+    expect(finished.credentials?.refreshToken).toBe(fixture.server.exchangedFor(tokens[0]!)?.refreshToken);
     for (const id of notStarted) {
-      const state = await readState(db, database.keyring, tenant, id);
+      const state = await readState(db, fixture.database.keyring, fixture.tenant, id);
       expect(state.row).toMatchObject({ version: 1, token_refresh_attempts: 0 });
       expect(state.history.map((entry) => entry.action)).toEqual(['CREDENTIALS_READ']);
     }
@@ -84,8 +67,8 @@ it('SIGTERM: the in-flight refresh completes, work not started is released, exit
     await setAside(db, notStarted);
   });
   // The work not started was never sent to the partner.
-  expect(server.grantsOf(tokens[1]!)).toBe(0);
-  expect(server.grantsOf(tokens[2]!)).toBe(0);
+  expect(fixture.server.grantsOf(tokens[1]!)).toBe(0);
+  expect(fixture.server.grantsOf(tokens[2]!)).toBe(0);
   expect(worker.output.filter((line) => line.includes(SECRET_SENTINEL))).toEqual([]);
 });
 
@@ -97,14 +80,14 @@ async function setAside(db: Kysely<Database>, ids: string[]): Promise<void> {
 /** A refresh whose answer never comes, in flight when the test stops the worker; returns the integration. */
 async function hangingRefresh(): Promise<{ id: string; token: string }> {
   const token = refreshToken('hanging');
-  server.issue(token, 'hang');
-  const id = await database.use((db) => insertDueIntegration(db, database.keyring, tenant, slackCredentials(token)));
+  fixture.server.issue(token, 'hang');
+  const id = await fixture.database.use((db) => insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(token)));
   return { id, token };
 }
 
 async function expectReleasedUnchanged(id: string): Promise<void> {
-  await database.use(async (db) => {
-    const state = await readState(db, database.keyring, tenant, id);
+  await fixture.database.use(async (db) => {
+    const state = await readState(db, fixture.database.keyring, fixture.tenant, id);
     expect(state.row).toMatchObject({ version: 1, token_refresh_attempts: 0, connection_status: 'CONNECTED' });
     expect(state.history.map((entry) => entry.action)).toEqual(['CREDENTIALS_READ']);
     expect(await allLeases(db)).toEqual([]);
@@ -116,9 +99,9 @@ it('the grace period running out releases the in-flight lease and exits 0 at onc
   const { id, token } = await hangingRefresh();
   // The partner call could take 20 s; the grace period is 300 ms.
   const worker = await startWorkerProcess(
-    workerEnv(database, server, { OUTBOUND_TIMEOUT_MS: '20000', TOKEN_REFRESHER_LEASE_SECONDS: '60', WORKER_SHUTDOWN_GRACE_PERIOD_MS: '300' }),
+    workerEnv(fixture.database, fixture.server, { OUTBOUND_TIMEOUT_MS: '20000', TOKEN_REFRESHER_LEASE_SECONDS: '60', WORKER_SHUTDOWN_GRACE_PERIOD_MS: '300' }),
   );
-  await server.waitForRequest((request) => request.refreshToken === token);
+  await fixture.server.waitForRequest((request) => request.refreshToken === token);
   worker.child.kill('SIGTERM');
   expect(await worker.exited).toEqual({ code: 0, signal: null });
   expect(worker.lines().find((line) => line.msg.startsWith('abandoning'))).toMatchObject({ why: 'grace period over' });
@@ -129,9 +112,9 @@ it('the grace period running out releases the in-flight lease and exits 0 at onc
 it('a second signal releases the in-flight lease and exits 0 at once', async () => {
   const { id, token } = await hangingRefresh();
   const worker = await startWorkerProcess(
-    workerEnv(database, server, { OUTBOUND_TIMEOUT_MS: '20000', TOKEN_REFRESHER_LEASE_SECONDS: '60', WORKER_SHUTDOWN_GRACE_PERIOD_MS: '60000' }),
+    workerEnv(fixture.database, fixture.server, { OUTBOUND_TIMEOUT_MS: '20000', TOKEN_REFRESHER_LEASE_SECONDS: '60', WORKER_SHUTDOWN_GRACE_PERIOD_MS: '60000' }),
   );
-  await server.waitForRequest((request) => request.refreshToken === token);
+  await fixture.server.waitForRequest((request) => request.refreshToken === token);
   worker.child.kill('SIGTERM');
   await worker.waitForLine((line) => line.msg === 'stopping', '"stopping"');
   worker.child.kill('SIGINT');

@@ -1,19 +1,15 @@
 import { NEVER } from '../../src/modules/account-integration/lifecycle';
 import { SECRET_SENTINEL } from '../helpers/sentinel';
 import { runWorkerToExit, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
-import { startAuthorizationServer, type AuthorizationServer } from './authorization-server';
 import {
   allLeases,
-  createTenant,
-  createWorkerDatabase,
   insertDueIntegration,
   minutesFromNow,
   readState,
   refreshToken,
   slackCredentials,
   workerEnv,
-  type Tenant,
-  type WorkerDatabase,
+  useRefresherFixture,
 } from './harness';
 
 /**
@@ -27,24 +23,11 @@ import {
 // Real processes, each opening the database (a PGlite data directory opens slowly on a busy machine).
 jest.setTimeout(120_000);
 
-let server: AuthorizationServer;
-let database: WorkerDatabase;
-let tenant: Tenant;
-
-beforeAll(async () => {
-  server = await startAuthorizationServer();
-  database = await createWorkerDatabase();
-  tenant = await database.use((db) => createTenant(db));
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
-});
+const fixture = useRefresherFixture();
 
 /** Starts a worker, waits for an outcome line for each of `ids`, stops it; returns it after exit 0. */
 async function runWorkerUntilReported(ids: string[], env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const worker = await startWorkerProcess(workerEnv(database, server, env));
+  const worker = await startWorkerProcess(workerEnv(fixture.database, fixture.server, env));
   try {
     for (const id of ids) await worker.waitForLine((line) => line.msg === 'token refresh' && line.integrationId === id, `an outcome for ${id}`);
   } finally {
@@ -68,15 +51,15 @@ describe('token refresher: refreshing', () => {
   it('stores the new access token and the rotated refresh token encrypted, sets the expiry, and records it', async () => {
     const rotating = refreshToken('rotating');
     const notRotating = refreshToken('kept');
-    server.issue(rotating, 'rotate');
-    server.issue(notRotating, 'keep-without-expiry');
-    const { ids, notDue } = await database.use(async (db) => ({
+    fixture.server.issue(rotating, 'rotate');
+    fixture.server.issue(notRotating, 'keep-without-expiry');
+    const { ids, notDue } = await fixture.database.use(async (db) => ({
       ids: [
-        await insertDueIntegration(db, database.keyring, tenant, slackCredentials(rotating)),
+        await insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(rotating)),
         // Never connected yet: the first refresh connects it.
-        await insertDueIntegration(db, database.keyring, tenant, slackCredentials(notRotating), { connection_status: 'NOT_CONNECTED' }),
+        await insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(notRotating), { connection_status: 'NOT_CONNECTED' }),
       ],
-      notDue: await insertDueIntegration(db, database.keyring, tenant, slackCredentials(refreshToken('not-due')), { next_refresh_check_utc: minutesFromNow(30) }),
+      notDue: await insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(refreshToken('not-due')), { next_refresh_check_utc: minutesFromNow(30) }),
     }));
     const [rotated, kept] = ids as [string, string];
     const before = Date.now();
@@ -85,11 +68,11 @@ describe('token refresher: refreshing', () => {
 
     expect(outcomeOf(worker, rotated)).toMatchObject({ outcome: 'REFRESHED', rotated: true, connectionStatus: 'CONNECTED', partner: 'slack' });
     expect(outcomeOf(worker, kept)).toMatchObject({ outcome: 'REFRESHED', rotated: false, connectionStatus: 'CONNECTED' });
-    const issuedForRotated = server.exchangedFor(rotating)!;
-    const issuedForKept = server.exchangedFor(notRotating)!;
+    const issuedForRotated = fixture.server.exchangedFor(rotating)!;
+    const issuedForKept = fixture.server.exchangedFor(notRotating)!;
 
-    await database.use(async (db) => {
-      const first = await readState(db, database.keyring, tenant, rotated);
+    await fixture.database.use(async (db) => {
+      const first = await readState(db, fixture.database.keyring, fixture.tenant, rotated);
       // Decrypted with the test's key: the new tokens, the rest kept.
       expect(first.credentials).toEqual({ teamId: 'T0123', accessToken: issuedForRotated.accessToken, refreshToken: issuedForRotated.refreshToken });
       // Encrypted at rest: no token in the stored bytes.
@@ -109,23 +92,23 @@ describe('token refresher: refreshing', () => {
       expect(JSON.stringify(first.history)).not.toContain(SECRET_SENTINEL);
       expect(first.leases).toEqual([]);
 
-      const second = await readState(db, database.keyring, tenant, kept);
+      const second = await readState(db, fixture.database.keyring, fixture.tenant, kept);
       // No refresh token in the answer: the old one is kept. No expires_in: Slack's default of 12 hours.
       expect(second.credentials).toEqual({ teamId: 'T0123', accessToken: issuedForKept.accessToken, refreshToken: notRotating });
       expect(second.row.connection_status).toBe('CONNECTED');
       expect(second.row.access_token_expires_at.getTime()).toBeGreaterThanOrEqual(before + 43_200_000 - 1000);
       expect(second.row.access_token_expires_at.getTime()).toBeLessThanOrEqual(after + 43_200_000);
 
-      const untouched = await readState(db, database.keyring, tenant, notDue);
+      const untouched = await readState(db, fixture.database.keyring, fixture.tenant, notDue);
       expect(untouched.history).toEqual([]);
       expect(untouched.row.version).toBe(1);
       expect(await allLeases(db)).toEqual([]);
     });
 
     // One grant per token; the rotated-out token is now refused by the partner.
-    expect(server.grantsOf(rotating)).toBe(1);
-    expect(server.grantsOf(notRotating)).toBe(1);
-    const replay = await fetch(server.tokenUrl('replay'), {
+    expect(fixture.server.grantsOf(rotating)).toBe(1);
+    expect(fixture.server.grantsOf(notRotating)).toBe(1);
+    const replay = await fetch(fixture.server.tokenUrl('replay'), {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -141,11 +124,11 @@ describe('token refresher: refreshing', () => {
   it('invalid_grant: the integration needs re-authorisation at once, and is not claimed again', async () => {
     // A token the partner never issued (or revoked): invalid_grant.
     const revoked = refreshToken('revoked');
-    const id = await database.use((db) => insertDueIntegration(db, database.keyring, tenant, slackCredentials(revoked)));
+    const id = await fixture.database.use((db) => insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(revoked)));
     const worker = await runWorkerUntilReported([id]);
     expect(outcomeOf(worker, id)).toMatchObject({ outcome: 'REAUTHORIZATION_REQUIRED', reason: 'INVALID_GRANT', httpStatus: 400, oauthError: 'invalid_grant', connectionStatus: 'NEEDS_REAUTHORIZATION' });
-    await database.use(async (db) => {
-      const state = await readState(db, database.keyring, tenant, id);
+    await fixture.database.use(async (db) => {
+      const state = await readState(db, fixture.database.keyring, fixture.tenant, id);
       expect(state.row).toMatchObject({ connection_status: 'NEEDS_REAUTHORIZATION', token_refresh_attempts: 5 });
       expect(state.row.next_refresh_check_utc.getTime()).toBe(NEVER.getTime());
       expect(state.row.last_error_message).toMatch(/refused the refresh token \(HTTP 400, invalid_grant/);
@@ -156,7 +139,7 @@ describe('token refresher: refreshing', () => {
       expect(state.leases).toEqual([]);
     });
     // Once, although the worker kept polling until it was stopped.
-    expect(server.grantsOf(revoked)).toBe(1);
+    expect(fixture.server.grantsOf(revoked)).toBe(1);
     expectNoSecrets(worker);
   });
 
@@ -165,17 +148,17 @@ describe('token refresher: refreshing', () => {
     const broken = refreshToken('500');
     const slow = refreshToken('hang');
     const lastTry = refreshToken('503-last');
-    server.issue(unavailable, { status: 503, body: { error: 'temporarily_unavailable' } });
-    server.issue(broken, { status: 500, body: '' });
-    server.issue(slow, 'hang');
-    server.issue(lastTry, { status: 503, body: { error: 'temporarily_unavailable' } });
-    const ids = await database.use(async (db) => [
-      await insertDueIntegration(db, database.keyring, tenant, slackCredentials(unavailable)),
+    fixture.server.issue(unavailable, { status: 503, body: { error: 'temporarily_unavailable' } });
+    fixture.server.issue(broken, { status: 500, body: '' });
+    fixture.server.issue(slow, 'hang');
+    fixture.server.issue(lastTry, { status: 503, body: { error: 'temporarily_unavailable' } });
+    const ids = await fixture.database.use(async (db) => [
+      await insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(unavailable)),
       // Already failed twice: the third failure waits 4 minutes. Its token has expired meanwhile.
-      await insertDueIntegration(db, database.keyring, tenant, slackCredentials(broken), { token_refresh_attempts: 2, access_token_expires_at: minutesFromNow(-1) }),
-      await insertDueIntegration(db, database.keyring, tenant, slackCredentials(slow)),
+      await insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(broken), { token_refresh_attempts: 2, access_token_expires_at: minutesFromNow(-1) }),
+      await insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(slow)),
       // Slack allows 5 attempts: this is the fifth.
-      await insertDueIntegration(db, database.keyring, tenant, slackCredentials(lastTry), { token_refresh_attempts: 4 }),
+      await insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(lastTry), { token_refresh_attempts: 4 }),
     ]);
     const [first, third, timedOut, fifth] = ids as [string, string, string, string];
     const before = Date.now();
@@ -193,45 +176,45 @@ describe('token refresher: refreshing', () => {
       expect(next).toBeGreaterThanOrEqual(before + minutes * 60_000 - 1000);
       expect(next).toBeLessThanOrEqual(after + minutes * 60_000);
     };
-    await database.use(async (db) => {
-      const afterFirst = await readState(db, database.keyring, tenant, first);
+    await fixture.database.use(async (db) => {
+      const afterFirst = await readState(db, fixture.database.keyring, fixture.tenant, first);
       expect(afterFirst.row).toMatchObject({ connection_status: 'CONNECTED', token_refresh_attempts: 1 });
       expect(afterFirst.row.last_error_message).toContain('HTTP 503');
       nextCheckIn(afterFirst, 1);
 
-      const afterThird = await readState(db, database.keyring, tenant, third);
+      const afterThird = await readState(db, fixture.database.keyring, fixture.tenant, third);
       expect(afterThird.row).toMatchObject({ connection_status: 'TOKEN_EXPIRED', token_refresh_attempts: 3 });
       nextCheckIn(afterThird, 4);
 
-      const afterTimeout = await readState(db, database.keyring, tenant, timedOut);
+      const afterTimeout = await readState(db, fixture.database.keyring, fixture.tenant, timedOut);
       expect(afterTimeout.row).toMatchObject({ connection_status: 'CONNECTED', token_refresh_attempts: 1 });
       expect(afterTimeout.row.last_error_message).toContain('did not answer within 1000 ms');
       nextCheckIn(afterTimeout, 1);
 
-      const afterFifth = await readState(db, database.keyring, tenant, fifth);
+      const afterFifth = await readState(db, fixture.database.keyring, fixture.tenant, fifth);
       expect(afterFifth.row).toMatchObject({ connection_status: 'NEEDS_REAUTHORIZATION', token_refresh_attempts: 5 });
 
       for (const id of ids) {
-        const state = await readState(db, database.keyring, tenant, id);
+        const state = await readState(db, fixture.database.keyring, fixture.tenant, id);
         expect(state.history.map((entry) => entry.action)).toEqual(['CREDENTIALS_READ', 'TOKEN_REFRESH_FAILED']);
         expect(state.leases).toEqual([]);
       }
     });
     // Backed off: each tried once while the worker ran.
-    for (const token of [unavailable, broken, slow, lastTry]) expect(server.grantsOf(token)).toBe(1);
+    for (const token of [unavailable, broken, slow, lastTry]) expect(fixture.server.grantsOf(token)).toBe(1);
     expectNoSecrets(worker);
   });
 });
 
 describe('token refresher: what it does without a refresh', () => {
   it('a token without a refresh token (Slack without rotation) is recorded as not expiring, with no call', async () => {
-    const id = await database.use((db) => insertDueIntegration(db, database.keyring, tenant, slackCredentials(null), { connection_status: 'NOT_CONNECTED' }));
+    const id = await fixture.database.use((db) => insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(null), { connection_status: 'NOT_CONNECTED' }));
     const worker = await runWorkerUntilReported([id]);
     expect(outcomeOf(worker, id)).toMatchObject({ outcome: 'NON_EXPIRING' });
     // No grant was sent without a refresh token.
-    expect(server.requests.filter((request) => request.refreshToken === undefined)).toEqual([]);
-    await database.use(async (db) => {
-      const state = await readState(db, database.keyring, tenant, id);
+    expect(fixture.server.requests.filter((request) => request.refreshToken === undefined)).toEqual([]);
+    await fixture.database.use(async (db) => {
+      const state = await readState(db, fixture.database.keyring, fixture.tenant, id);
       expect(state.row.connection_status).toBe('CONNECTED');
       expect(state.row.access_token_expires_at.getTime()).toBe(NEVER.getTime());
       expect(state.credentials).toEqual(slackCredentials(null));
@@ -241,40 +224,40 @@ describe('token refresher: what it does without a refresh', () => {
 
   it('a partner without a configured OAuth client, or refusing the client, is deferred: state untouched, lease kept until it expires', async () => {
     const refused = refreshToken('client-refused');
-    server.issue(refused, { status: 401, body: { error: 'invalid_client' } });
-    const { jira, slack } = await database.use(async (db) => ({
+    fixture.server.issue(refused, { status: 401, body: { error: 'invalid_client' } });
+    const { jira, slack } = await fixture.database.use(async (db) => ({
       // Jira has no OAUTH_JIRA_* in the worker's settings.
       jira: await insertDueIntegration(
         db,
-        database.keyring,
-        tenant,
+        fixture.database.keyring,
+        fixture.tenant,
         { siteUrl: 'https://acme.atlassian.net', cloudId: 'cloud-1', accessToken: `old-${SECRET_SENTINEL}`, refreshToken: refreshToken('jira') },
         { partnerKey: 'jira' },
       ),
-      slack: await insertDueIntegration(db, database.keyring, tenant, slackCredentials(refused)),
+      slack: await insertDueIntegration(db, fixture.database.keyring, fixture.tenant, slackCredentials(refused)),
     }));
     const worker = await runWorkerUntilReported([jira, slack]);
     expect(outcomeOf(worker, jira)).toMatchObject({ outcome: 'DEFERRED', reason: 'NOT_CONFIGURED', level: 'error' });
     expect(outcomeOf(worker, slack)).toMatchObject({ outcome: 'DEFERRED', reason: 'CLIENT_REFUSED', httpStatus: 401, oauthError: 'invalid_client' });
     expect(worker.lines().find((line) => line.msg.startsWith('no OAuth client configured'))).toMatchObject({ partners: expect.arrayContaining(['jira', 'shopify']) });
-    await database.use(async (db) => {
+    await fixture.database.use(async (db) => {
       for (const id of [jira, slack]) {
-        const state = await readState(db, database.keyring, tenant, id);
+        const state = await readState(db, fixture.database.keyring, fixture.tenant, id);
         expect(state.row).toMatchObject({ connection_status: 'CONNECTED', token_refresh_attempts: 0, version: 1 });
         expect(state.history.map((entry) => entry.action)).toEqual(['CREDENTIALS_READ']);
         // Claimed once, kept: neither this worker nor another retries it before the lease expires.
         expect(state.leases).toEqual([expect.objectContaining({ kind: 'TOKEN_REFRESH', live: true, claimed_by: expect.stringMatching(/^worker:token-refresher@/) })]);
       }
     });
-    expect(server.grantsOf(refused)).toBe(1);
+    expect(fixture.server.grantsOf(refused)).toBe(1);
     expectNoSecrets(worker);
   });
 
   it('refuses to start on an invalid setting, naming it', async () => {
-    const batch = await runWorkerToExit({ ...database.env, TOKEN_REFRESHER_BATCH_SIZE: '0' });
+    const batch = await runWorkerToExit({ ...fixture.database.env, TOKEN_REFRESHER_BATCH_SIZE: '0' });
     expect(batch.code).toBe(1);
     expect(batch.output.join('\n')).toContain('TOKEN_REFRESHER_BATCH_SIZE must be an integer from 1 to 100');
-    const lease = await runWorkerToExit({ ...database.env, TOKEN_REFRESHER_LEASE_SECONDS: '20', OUTBOUND_TIMEOUT_MS: '15000' });
+    const lease = await runWorkerToExit({ ...fixture.database.env, TOKEN_REFRESHER_LEASE_SECONDS: '20', OUTBOUND_TIMEOUT_MS: '15000' });
     expect(lease.code).toBe(1);
     expect(lease.output.join('\n')).toContain('TOKEN_REFRESHER_LEASE_SECONDS must be at least OUTBOUND_TIMEOUT_MS plus 10 s (25)');
   });
