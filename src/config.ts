@@ -82,6 +82,11 @@ export interface Config {
    * on every request. Bounds how late a revocation takes effect on other replicas.
    */
   apiKeyCacheTtlMs: number;
+  /**
+   * How long (ms, at most 60000) a replica reuses a catalog partner it has read (PARTNER_CACHE_TTL_MS);
+   * 0 reads partners on every request. Bounds how late a catalog change shows in other replicas' reads.
+   */
+  partnerCacheTtlMs: number;
   seedDemo: boolean;
   introspection: boolean;
   /** GRAPHQL_EXECUTOR: `jit` runs operations compiled by graphql-jit; `graphql-js` is Apollo's plain execution. */
@@ -416,6 +421,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKeys: env.ENCRYPTION_KEYS || undefined,
     demoApiKey,
     apiKeyCacheTtlMs: parseInteger('API_KEY_CACHE_TTL_MS', env.API_KEY_CACHE_TTL_MS, 1000, 0, 1000),
+    partnerCacheTtlMs: parseInteger('PARTNER_CACHE_TTL_MS', env.PARTNER_CACHE_TTL_MS, 5000, 0, 60_000),
     seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, database.kind === 'pglite' && !production),
     // Magidoc and other documentation tools read the schema by introspection, so it stays on by default.
     introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, true),

@@ -7,6 +7,7 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 
 import { createApiKeyLookup } from './modules/account/api-key-lookup';
+import { createPartnerCache } from './modules/integration-partner/partner-cache';
 import { createRequestContext, type ContextDependencies, type RequestContext } from './context';
 import { poolStatistics, type DatabaseHandle } from './db/create-database';
 import { databaseFailure } from './db/errors';
@@ -18,7 +19,8 @@ import { graphiqlRouter } from './http/graphiql';
 import { healthRouter } from './http/health';
 import { metricsRouter } from './http/metrics';
 import { createServiceMetrics } from './observability/metrics';
-import { enterRequestScope, noteRefusedBody, observeRequests } from './observability/request-log';
+import { noteRefusedBody, observationOf, observeRequests } from './observability/request-log';
+import { noteErrorCode } from './observability/request-scope';
 import { jsonErrorHandler, notFoundHandler } from './http/errors';
 import { persistedOperationRequests } from './http/persisted-operations';
 import { requestId } from './http/request-id';
@@ -53,7 +55,11 @@ export async function createAppServer(
   },
 ): Promise<AppServer> {
   const { config, logger } = deps;
-  const contextDeps = { ...deps, apiKeys: deps.apiKeys ?? createApiKeyLookup(deps.db, config.apiKeyCacheTtlMs) };
+  const contextDeps = {
+    ...deps,
+    apiKeys: deps.apiKeys ?? createApiKeyLookup(deps.db, config.apiKeyCacheTtlMs),
+    partners: deps.partners ?? createPartnerCache(config.partnerCacheTtlMs),
+  };
   const httpServer = http.createServer();
   let accepting = true;
   // Read once (main.ts reads it before opening the database): a bad manifest stops the start, naming the file.
@@ -98,22 +104,27 @@ export async function createAppServer(
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),
     noteRefusedBody,
-    enterRequestScope,
     persistedOperationRequests({ operations: persistedOperations, introspection: config.introspection, maxTokens: config.limits.maxTokens, logger }),
     sendStringsDirectly,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
+        const observation = observationOf(res);
         try {
           return await createRequestContext(
             contextDeps,
             { authorization: req.headers.authorization, idempotencyKey: req.get('idempotency-key') },
             res.locals.requestId as string,
+            observation,
           );
         } catch (error) {
           // The API-key lookup is the first query of a request: a database outage surfaces here.
           const failure = databaseFailure(error);
-          if (!failure) throw error;
-          throw new GraphQLError(failure.message, { originalError: error as Error, extensions: { code: failure.code, http: { status: 503 } } });
+          const refusal = failure
+            ? new GraphQLError(failure.message, { originalError: error as Error, extensions: { code: failure.code, http: { status: 503 } } })
+            : error;
+          // No request hook runs after a failed context: its code is noted for the log line here.
+          if (observation) noteErrorCode(observation, (refusal as { extensions?: { code?: unknown } }).extensions?.code);
+          throw refusal;
         }
       },
     }),

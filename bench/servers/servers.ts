@@ -105,7 +105,7 @@ function askStats(child: ChildProcess): Promise<PeerStats> {
   });
 }
 
-async function waitForReady(url: string): Promise<void> {
+export async function waitForReady(url: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     try {

@@ -1,13 +1,13 @@
 import { PGlite, type Extension } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect } from 'kysely';
+import { PostgresDialect, type Kysely } from 'kysely';
 import pg from 'pg';
 
 import type { DatabaseTimeouts } from '../config';
 import type { Logger } from '../lib/logger';
-import { observeStatement } from '../observability/request-scope';
 import type { Database } from './database';
 import { failureCause } from './errors';
+import { createObservableDatabase } from './observed-database';
 
 // The package types contrib/* as ESM only, though it ships a CommonJS build of each extension.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -102,7 +102,7 @@ export async function createDatabase(target: DatabaseTarget, options: DatabaseOp
   // PGlite speaks the same protocol in-process: prepared statements work there too.
   const prepare = target.kind === 'pglite' || target.preparedStatements !== false ? statementNamer() : undefined;
   pool.on('connect', (client) => instrumentClient(client, options.onStatement, prepare));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = await createObservableDatabase(new PostgresDialect({ pool }));
   pools.set(db, pool);
   return {
     db,
@@ -132,8 +132,9 @@ function watchConnectionErrors(pool: pg.Pool, logger: Logger | undefined): void 
 }
 
 /**
- * Every statement is counted for the request it runs in (and traced, when tracing is on), then passed
- * to `onStatement` if the caller gave one.
+ * Repeated statements get their prepared-statement names, and every statement is passed to
+ * `onStatement` if the caller gave one. (A request counts and traces its own statements through its
+ * database handle: see observed-database.ts.)
  */
 function instrumentClient(
   client: pg.PoolClient,
@@ -153,13 +154,7 @@ function instrumentClient(
       const values = typeof first === 'string' ? (args[1] as unknown[] | undefined) : first?.values;
       onStatement(text, values, typeof first === 'string' ? undefined : first?.name);
     }
-    const finished = observeStatement(text);
-    const result = query(...args);
-    if (finished) {
-      if (result instanceof Promise) result.then(() => finished(), finished);
-      else finished();
-    }
-    return result;
+    return query(...args);
   };
 }
 

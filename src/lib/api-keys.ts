@@ -21,6 +21,11 @@ export function keysEqual(presented: string, expected: string): boolean {
   return timingSafeEqual(hashApiKey(presented), hashApiKey(expected));
 }
 
+/** The same comparison when both hashes are at hand (authentication hashes a presented key once). */
+export function keyHashesEqual(presented: Buffer, expected: Buffer): boolean {
+  return timingSafeEqual(presented, expected);
+}
+
 /** Reads `Bearer <key>` or `ApiKey <key>` (scheme case-insensitive); undefined for anything else. */
 export function parseAuthorizationHeader(header: string | undefined): string | undefined {
   if (!header) return undefined;

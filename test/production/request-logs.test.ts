@@ -25,8 +25,10 @@ beforeAll(async () => {
   // A small bucket, so that a few pages of 100 (201 points each) are enough for a 429.
   app = await startTestApp({
     rateLimit: { ...testConfig().rateLimit, capacity: 1000, refillPerSecond: 1 },
-    // Every request looks its key up, so each line's statement count is exact (test/auth covers the cache).
+    // Every request looks its key up and reads its partners, so each line's statement count is the same
+    // every time (test/auth and test/integration-partner cover the caches).
     apiKeyCacheTtlMs: 0,
+    partnerCacheTtlMs: 0,
   });
   tenant = await createTenant(app);
   await insertIntegration(app, tenant);

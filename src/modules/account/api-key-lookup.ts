@@ -9,9 +9,12 @@ export interface ActiveApiKey {
   accountId: string;
 }
 
-/** Finds the active key with a given hash; `forget` drops a revoked key at once on this replica. */
+/**
+ * Finds the active key with a given hash (through `db` when it must read: the request's own handle);
+ * `forget` drops a revoked key at once on this replica.
+ */
 export interface ApiKeyLookup {
-  find(keyHash: Buffer): Promise<ActiveApiKey | undefined>;
+  find(keyHash: Buffer, db?: Kysely<Database>): Promise<ActiveApiKey | undefined>;
   forget(apiKeyId: string): void;
 }
 
@@ -26,16 +29,16 @@ const MAX_CACHED_KEYS = 10_000;
  * and cannot fill the cache. Concurrent lookups of one key share one query.
  */
 export function createApiKeyLookup(db: Kysely<Database>, ttlMs: number): ApiKeyLookup {
-  if (ttlMs <= 0) return { find: (keyHash) => findActiveApiKeyByHash(db, keyHash), forget: () => {} };
-  const cache = new LRUCache<string, ActiveApiKey, Buffer>({
+  if (ttlMs <= 0) return { find: (keyHash, requestDb) => findActiveApiKeyByHash(requestDb ?? db, keyHash), forget: () => {} };
+  const cache = new LRUCache<string, ActiveApiKey, { keyHash: Buffer; db: Kysely<Database> }>({
     max: MAX_CACHED_KEYS,
     ttl: ttlMs,
     // The entry's age counts from the lookup, not from its last use: a busy key is still re-read each TTL.
     updateAgeOnGet: false,
-    fetchMethod: async (_hashHex, _stale, { context }) => findActiveApiKeyByHash(db, context),
+    fetchMethod: async (_hashHex, _stale, { context }) => findActiveApiKeyByHash(context.db, context.keyHash),
   });
   return {
-    find: (keyHash) => cache.fetch(keyHash.toString('hex'), { context: keyHash }),
+    find: (keyHash, requestDb) => cache.fetch(keyHash.toString('hex'), { context: { keyHash, db: requestDb ?? db } }),
     forget(apiKeyId) {
       for (const [hashHex, key] of cache.entries()) if (key.id === apiKeyId) cache.delete(hashHex);
     },
