@@ -1,6 +1,7 @@
 import { sql, type Kysely, type QueryCreator } from 'kysely';
 
 import type { Database, HistoryChange } from '../../db/database';
+import { param, QueryTemplates } from '../../db/query-templates';
 import type { IntegrationCapability, IntegrationChannel } from '../../generated/graphql';
 import type { AudienceModel } from '../account/models';
 import type { IntegrationPartnerModel, PartnerCapabilityModel } from '../integration-partner/models';
@@ -8,6 +9,9 @@ import type { AccountIntegrationModel } from './models';
 import { CLOCK_SELECTION, PARTNER_JSON, READ_INTEGRATION, RETURNING_INTEGRATION, type DatabaseClock } from './write-repository';
 
 type Db = Kysely<Database>;
+
+/** SQL of the create path's two statements, built once per shape (see QueryTemplates). */
+const templates = new QueryTemplates();
 
 /** What validating a create needs from the database, read in one statement. */
 export interface CreateLookup extends DatabaseClock {
@@ -34,29 +38,33 @@ export async function findCreateLookup(
   audienceId: string | null,
   identifierPattern: string,
 ): Promise<CreateLookup | undefined> {
-  const row = await db
-    .selectFrom('integration_partners as p')
-    .leftJoin('audiences as a', (join) =>
-      audienceId === null ? join.on(sql<boolean>`false`) : join.on('a.account_id', '=', accountId).on('a.id', '=', audienceId),
-    )
-    .select([
-      PARTNER_JSON.as('partner'),
-      sql<PartnerCapabilityModel[]>`coalesce((
-        select json_agg(json_build_object('capability', pc.capability, 'description', c.description, 'configSchema', c.config_schema)
-                        order by pc.capability)
-        from partner_capabilities pc join capabilities c on c.key = pc.capability
-        where pc.integration_partner_id = p.id), '[]')`.as('partnerCapabilities'),
-      'a.id as audienceId',
-      'a.name as audienceName',
-      'a.created_utc as audienceCreatedUtc',
-      sql<string[]>`array(select t.identifier from account_integrations t
-        where t.account_id = ${accountId} and not t.is_deleted and t.identifier ~ ${identifierPattern})`.as('takenIdentifiers'),
-      sql<IntegrationChannel[]>`array(select t.channel from account_integrations t
-        where t.account_id = ${accountId} and t.is_primary and not t.is_deleted)`.as('primaryChannels'),
-      ...CLOCK_SELECTION,
-    ])
-    .where('id' in partner ? 'p.id' : 'p.key', '=', 'id' in partner ? partner.id : partner.key)
-    .executeTakeFirst();
+  const byId = 'id' in partner;
+  const withAudience = audienceId !== null;
+  const build = () =>
+    db
+      .selectFrom('integration_partners as p')
+      .leftJoin('audiences as a', (join) =>
+        withAudience ? join.on('a.account_id', '=', param<string>('accountId')).on('a.id', '=', param<string>('audienceId')) : join.on(sql<boolean>`false`),
+      )
+      .select([
+        PARTNER_JSON.as('partner'),
+        sql<PartnerCapabilityModel[]>`coalesce((
+          select json_agg(json_build_object('capability', pc.capability, 'description', c.description, 'configSchema', c.config_schema)
+                          order by pc.capability)
+          from partner_capabilities pc join capabilities c on c.key = pc.capability
+          where pc.integration_partner_id = p.id), '[]')`.as('partnerCapabilities'),
+        'a.id as audienceId',
+        'a.name as audienceName',
+        'a.created_utc as audienceCreatedUtc',
+        sql<string[]>`array(select t.identifier from account_integrations t
+          where t.account_id = ${param('accountId')} and not t.is_deleted and t.identifier ~ ${param('identifierPattern')})`.as('takenIdentifiers'),
+        sql<IntegrationChannel[]>`array(select t.channel from account_integrations t
+          where t.account_id = ${param('accountId')} and t.is_primary and not t.is_deleted)`.as('primaryChannels'),
+        ...CLOCK_SELECTION,
+      ])
+      .where(byId ? 'p.id' : 'p.key', '=', param<string>('partner'));
+  const values = { accountId, audienceId, identifierPattern, partner: 'id' in partner ? partner.id : partner.key };
+  const [row] = await templates.execute(db, `lookup:${byId}:${withAudience}`, build, values);
   if (!row) return undefined;
   const { audienceId: foundId, audienceName, audienceCreatedUtc, ...rest } = row;
   const audience =
@@ -102,57 +110,72 @@ const takeOver = <T>(column: string) =>
 export async function insertIntegration(db: Db, create: NewIntegration, claim?: IdempotencyClaim): Promise<CreateResult> {
   const { columns } = create;
   const names = Object.keys(columns) as Array<keyof Database['account_integrations']>;
-  const values = Object.values(columns).map((value, index) => sql.val(value).as(names[index]!));
-  // Without a key there is no claim CTE, and nothing refers to one.
-  const start: WithClaim = claim ? claimKey(db, columns, claim) : (db as unknown as WithClaim);
-  const statement = start
-    .with('created', (qb) =>
-      qb
-        .insertInto('account_integrations')
-        .columns(names)
-        .expression(claim ? qb.selectFrom('claim').select(values).where('claim.resourceId', '=', columns.id) : qb.selectNoFrom(values))
-        .returning(RETURNING_INTEGRATION),
-    )
-    .with('capabilities', (qb) =>
-      qb
-        .insertInto('account_integration_capabilities')
-        .columns(['account_id', 'integration_partner_id', 'account_integration_id', 'capability'])
-        .expression(
-          sql`select created."accountId", created."integrationPartnerId", created.id, c.capability
-              from created cross join unnest(cast(${sql.val(create.capabilities)} as text[])) as c(capability)`,
-        ),
-    )
-    .with('history', (qb) =>
-      qb
-        .insertInto('account_integration_history')
-        .columns(['account_id', 'account_integration_id', 'version', 'action', 'actor', 'changes'])
-        .expression((eb) =>
-          eb
-            .selectFrom('created')
-            .select([
-              'created.accountId',
-              'created.id',
-              'created.version',
-              sql.val('CREATED').as('action'),
-              sql.val(create.actor).as('actor'),
-              sql.val(JSON.stringify(create.history)).as('changes'),
-            ]),
-        ),
-    );
-  if (!claim) {
-    const integration = await statement.selectFrom('created').selectAll().$castTo<AccountIntegrationModel>().executeTakeFirstOrThrow();
-    return { claimed: true, integration };
-  }
-  const row = await statement
-    .selectFrom('claim')
-    .leftJoin('created', (join) => join.onTrue())
-    .selectAll('created')
-    .select(['claim.resourceId', 'claim.requestHash', 'claim.operation'])
-    .$castTo<AccountIntegrationModel & ClaimRow>()
-    .executeTakeFirstOrThrow();
+  const values: Record<string, unknown> = {
+    id: columns.id,
+    accountId: columns.account_id,
+    capabilities: create.capabilities,
+    actor: create.actor,
+    history: JSON.stringify(create.history),
+    ...(claim
+      ? { claimKey: claim.key, claimOperation: claim.operation, claimRequestHash: claim.requestHash, lockTimeout: `${claim.lockTimeoutMs}ms` }
+      : {}),
+  };
+  for (const name of names) values[`column:${name}`] = columns[name];
+  const build = () => {
+    const selected = names.map((name) => sql`${param(`column:${name}`)}`.as(name));
+    // Without a key there is no claim CTE, and nothing refers to one.
+    const start: WithClaim = claim ? claimKey(db) : (db as unknown as WithClaim);
+    const statement = start
+      .with('created', (qb) =>
+        qb
+          .insertInto('account_integrations')
+          .columns(names)
+          .expression(
+            claim ? qb.selectFrom('claim').select(selected).where('claim.resourceId', '=', param<string>('id')) : qb.selectNoFrom(selected),
+          )
+          .returning(RETURNING_INTEGRATION),
+      )
+      .with('capabilities', (qb) =>
+        qb
+          .insertInto('account_integration_capabilities')
+          .columns(['account_id', 'integration_partner_id', 'account_integration_id', 'capability'])
+          .expression(
+            sql`select created."accountId", created."integrationPartnerId", created.id, c.capability
+                from created cross join unnest(cast(${param('capabilities')} as text[])) as c(capability)`,
+          ),
+      )
+      .with('history', (qb) =>
+        qb
+          .insertInto('account_integration_history')
+          .columns(['account_id', 'account_integration_id', 'version', 'action', 'actor', 'changes'])
+          .expression((eb) =>
+            eb
+              .selectFrom('created')
+              .select([
+                'created.accountId',
+                'created.id',
+                'created.version',
+                sql.lit('CREATED').as('action'),
+                sql<string>`${param('actor')}`.as('actor'),
+                sql<string>`${param('history')}`.as('changes'),
+              ]),
+          ),
+      );
+    if (!claim) return statement.selectFrom('created').selectAll().$castTo<AccountIntegrationModel & Partial<ClaimRow>>();
+    return statement
+      .selectFrom('claim')
+      .leftJoin('created', (join) => join.onTrue())
+      .selectAll('created')
+      .select(['claim.resourceId', 'claim.requestHash', 'claim.operation'])
+      .$castTo<AccountIntegrationModel & Partial<ClaimRow>>();
+  };
+  const [row] = await templates.execute(db, `insert:${claim !== undefined}:${names.join(',')}`, build, values);
+  // Kysely's executeTakeFirstOrThrow would throw here too: the statement always returns a row.
+  if (!row) throw new Error('The create statement returned no row.');
+  if (!claim) return { claimed: true, integration: row };
   const { resourceId, requestHash, operation, ...integration } = row;
   if (resourceId === columns.id) return { claimed: true, integration };
-  return { claimed: false, requestHash, operation, resourceId };
+  return { claimed: false, requestHash: requestHash!, operation: operation!, resourceId: resourceId ?? null };
 }
 
 interface ClaimRow {
@@ -163,7 +186,7 @@ interface ClaimRow {
 type WithClaim = QueryCreator<Database & { claim: ClaimRow }>;
 
 /** The `claim` CTE: the key's row after this statement, ours if resourceId is the new integration's id. */
-function claimKey(db: Db, columns: NewIntegration['columns'], claim: IdempotencyClaim): WithClaim {
+function claimKey(db: Db): WithClaim {
   return db.with('claim', (qb) =>
     qb
       .insertInto('idempotency_keys')
@@ -171,13 +194,13 @@ function claimKey(db: Db, columns: NewIntegration['columns'], claim: Idempotency
       .expression(
         // Selected from the set_config row, so the lock timeout is set before the key's row is inserted.
         qb
-          .selectFrom(qb.selectNoFrom(sql`set_config('lock_timeout', ${`${claim.lockTimeoutMs}ms`}, true)`.as('lockTimeout')).as('wait'))
+          .selectFrom(qb.selectNoFrom(sql`set_config('lock_timeout', ${param('lockTimeout')}, true)`.as('lockTimeout')).as('wait'))
           .select([
-            sql.val(columns.account_id).as('account_id'),
-            sql.val(claim.key).as('key'),
-            sql.val(claim.operation).as('operation'),
-            sql.val(claim.requestHash).as('request_hash'),
-            sql.val(columns.id).as('resource_id'),
+            sql<string>`${param('accountId')}`.as('account_id'),
+            sql<string>`${param('claimKey')}`.as('key'),
+            sql<string>`${param('claimOperation')}`.as('operation'),
+            sql<Buffer>`${param('claimRequestHash')}`.as('request_hash'),
+            sql<string>`${param('id')}`.as('resource_id'),
             sql<Date>`now() + interval '24 hours'`.as('expires_utc'),
           ]),
       )

@@ -1,8 +1,9 @@
-import { sql, type Kysely, type RawBuilder, type Transaction, type Updateable } from 'kysely';
+import { isOperationNodeSource, sql, type Kysely, type RawBuilder, type Transaction, type Updateable } from 'kysely';
 
 import type { AccountIntegrationsTable, Database, HistoryChange, WorkKind } from '../../db/database';
 import type { IntegrationCapability } from '../../generated/graphql';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
+import { param, QueryTemplates } from '../../db/query-templates';
 import { sqlState } from '../../lib/errors';
 import type { AccountIntegrationModel } from './models';
 import { COLUMN_OF } from './repository';
@@ -84,11 +85,6 @@ export const CLOCK_SELECTION = [
   sql<string>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('databaseClock'),
 ] as const;
 
-/** A clock reading written into a timestamptz column. */
-export function atClock(clock: string): RawBuilder<Date> {
-  return sql<Date>`cast(${clock} as timestamptz)`;
-}
-
 /** In an update of `account_integrations as ai`, right-hand column references read the row as it was before. */
 function previousSecretColumns(keepCurrent: boolean): Record<string, unknown> {
   return keepCurrent
@@ -116,6 +112,9 @@ function toColumns(changes: IntegrationChanges): Updateable<AccountIntegrationsT
   return columns as Updateable<AccountIntegrationsTable>;
 }
 
+/** SQL of the write path's statements, built once per shape (see QueryTemplates). */
+const templates = new QueryTemplates();
+
 /** An integration as a change sees it: the row, its partner, whether it holds credentials, and the clock. */
 export type CurrentIntegration = AccountIntegrationModel &
   DatabaseClock & {
@@ -134,16 +133,23 @@ export async function readIntegrationForWrite(
   id: string,
   options: { includeDeleted?: boolean; lock?: boolean } = {},
 ): Promise<CurrentIntegration | undefined> {
-  let query = db
-    .selectFrom('account_integrations as ai')
-    .innerJoin('integration_partners as p', 'p.id', 'ai.integration_partner_id')
-    .select(READ_INTEGRATION)
-    .select([...CLOCK_SELECTION, sql<boolean>`ai.credentials_encrypted is not null`.as('hasCredentials'), PARTNER_JSON.as('partner')])
-    .where('ai.id', '=', id);
-  if (accountId !== null) query = query.where('ai.account_id', '=', accountId);
-  if (!options.includeDeleted) query = query.where('ai.is_deleted', '=', false);
-  if (options.lock) query = query.forUpdate('ai');
-  return query.$castTo<CurrentIntegration>().executeTakeFirst();
+  const scoped = accountId !== null;
+  const includeDeleted = options.includeDeleted === true;
+  const lock = options.lock === true;
+  const build = () => {
+    let query = db
+      .selectFrom('account_integrations as ai')
+      .innerJoin('integration_partners as p', 'p.id', 'ai.integration_partner_id')
+      .select(READ_INTEGRATION)
+      .select([...CLOCK_SELECTION, sql<boolean>`ai.credentials_encrypted is not null`.as('hasCredentials'), PARTNER_JSON.as('partner')])
+      .where('ai.id', '=', param<string>('id'));
+    if (scoped) query = query.where('ai.account_id', '=', param<string>('accountId'));
+    if (!includeDeleted) query = query.where(sql<boolean>`not ai.is_deleted`);
+    if (lock) query = query.forUpdate('ai');
+    return query.$castTo<CurrentIntegration>();
+  };
+  const [row] = await templates.execute(db, `read:${scoped}:${includeDeleted}:${lock}`, build, { id, accountId });
+  return row;
 }
 
 /** The work lease a worker's event ends: its integration's lease of `kind`, only `leaseId`'s when given. */
@@ -178,51 +184,85 @@ export interface IntegrationWrite {
  */
 export async function writeChanges(db: Db, write: IntegrationWrite): Promise<AccountIntegrationModel | undefined> {
   const recorded = write.recorded !== false;
-  const columns = toColumns(write.changes);
-  let query = db.with('updated', (qb) =>
-    qb
-      .updateTable('account_integrations as ai')
-      .set(
-        recorded
-          ? { ...columns, version: sql<number>`ai.version + 1`, modified_by: write.actor, modified_utc: atClock(write.clock) }
-          : // Nothing to set but the lease to end: the update still checks the version and returns the row.
-            { version: sql<number>`ai.version`, ...columns },
-      )
-      .where('ai.id', '=', write.id)
-      .where('ai.version', '=', write.version)
-      .returning(RETURNING_INTEGRATION),
-  );
-  if (recorded) {
-    query = query.with('history', (qb) =>
-      qb
-        .insertInto('account_integration_history')
-        .columns(['account_id', 'account_integration_id', 'version', 'action', 'actor', 'changes'])
-        .expression((eb) =>
-          eb
-            .selectFrom('updated')
-            .select([
-              'updated.accountId',
-              'updated.id',
-              'updated.version',
-              sql.val(write.action).as('action'),
-              sql.val(write.actor).as('actor'),
-              sql.val(JSON.stringify(write.history)).as('changes'),
-            ]),
-        ),
-    ) as unknown as typeof query;
-  }
   const end = write.endLease;
-  if (end) {
-    // Ends the worker's lease in the same statement, and only if the row was written (never for a lost race).
-    query = query.with('ended_lease', (qb) =>
-      qb
-        .deleteFrom('account_integration_work_leases')
-        .where('account_integration_id', 'in', qb.selectFrom('updated').select(sql<string>`updated.id`.as('id')))
-        .where('kind', '=', end.kind)
-        .$if(end.leaseId !== undefined, (q) => q.where('id', '=', end.leaseId as string)),
-    ) as unknown as typeof query;
+  // Each changed column is a parameter, except the few that are SQL expressions (the previous webhook
+  // secret's columns), which the shape names.
+  const columns = toColumns(write.changes) as Record<string, unknown>;
+  const values: Record<string, unknown> = {
+    id: write.id,
+    version: write.version,
+    actor: write.actor,
+    clock: write.clock,
+    action: write.action,
+    history: JSON.stringify(write.history),
+    leaseKind: end?.kind,
+    leaseId: end?.leaseId,
+  };
+  const set: Record<string, unknown> = {};
+  const shape: string[] = [];
+  for (const [column, value] of Object.entries(columns)) {
+    if (isOperationNodeSource(value)) {
+      set[column] = value;
+      shape.push(`${column}=sql`);
+    } else {
+      set[column] = param(`column:${column}`);
+      values[`column:${column}`] = value;
+      shape.push(column);
+    }
   }
-  return query.selectFrom('updated').selectAll().$castTo<AccountIntegrationModel>().executeTakeFirst();
+  const build = () => {
+    let query = db.with('updated', (qb) =>
+      qb
+        .updateTable('account_integrations as ai')
+        .set(
+          recorded
+            ? {
+                ...(set as Updateable<AccountIntegrationsTable>),
+                version: sql<number>`ai.version + 1`,
+                modified_by: param<string>('actor'),
+                modified_utc: sql<Date>`cast(${param('clock')} as timestamptz)`,
+              }
+            : // Nothing to set but the lease to end: the update still checks the version and returns the row.
+              { version: sql<number>`ai.version`, ...(set as Updateable<AccountIntegrationsTable>) },
+        )
+        .where('ai.id', '=', param<string>('id'))
+        .where('ai.version', '=', param<number>('version'))
+        .returning(RETURNING_INTEGRATION),
+    );
+    if (recorded) {
+      query = query.with('history', (qb) =>
+        qb
+          .insertInto('account_integration_history')
+          .columns(['account_id', 'account_integration_id', 'version', 'action', 'actor', 'changes'])
+          .expression((eb) =>
+            eb
+              .selectFrom('updated')
+              .select([
+                'updated.accountId',
+                'updated.id',
+                'updated.version',
+                sql<string>`${param('action')}`.as('action'),
+                sql<string>`${param('actor')}`.as('actor'),
+                sql<string>`${param('history')}`.as('changes'),
+              ]),
+          ),
+      ) as unknown as typeof query;
+    }
+    if (end) {
+      // Ends the worker's lease in the same statement, and only if the row was written (never for a lost race).
+      query = query.with('ended_lease', (qb) =>
+        qb
+          .deleteFrom('account_integration_work_leases')
+          .where('account_integration_id', 'in', qb.selectFrom('updated').select(sql<string>`updated.id`.as('id')))
+          .where('kind', '=', param<WorkKind>('leaseKind'))
+          .$if(end.leaseId !== undefined, (q) => q.where('id', '=', param<string>('leaseId'))),
+      ) as unknown as typeof query;
+    }
+    return query.selectFrom('updated').selectAll().$castTo<AccountIntegrationModel>();
+  };
+  const shapeKey = `write:${recorded}:${end ? (end.leaseId !== undefined ? 'lease-id' : 'lease') : 'none'}:${shape.join(',')}`;
+  const [row] = await templates.execute(db, shapeKey, build, values);
+  return row;
 }
 
 /** The stored credentials' ciphertext (inside the transaction that holds the row locked). */
