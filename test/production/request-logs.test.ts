@@ -112,6 +112,24 @@ describe('request logs: one line per request to /graphql', () => {
     expect(typeof line.durationMs).toBe('number');
   });
 
+  it('counts a mutation\'s transaction, BEGIN and COMMIT included, for its own request', async () => {
+    const id = await insertIntegration(app, tenant);
+    const before = app.database.statements.length;
+    const sent = await send(
+      {
+        query: `mutation Enable($input: AccountIntegrationCapabilityInput!) {
+          enableAccountIntegrationCapability(input: $input) { ok accountIntegration { capabilities } }
+        }`,
+        variables: { input: { id, expectedVersion: 1, capability: 'CONTACT_SYNC' } },
+      },
+      { authorization: `Bearer ${tenant.key}` },
+    );
+    const statements = app.database.statements.slice(before);
+    expect(sent.body.data).toEqual({ enableAccountIntegrationCapability: { ok: true, accountIntegration: { capabilities: ['CONTACT_SYNC'] } } });
+    expect(statements.map((text) => text.trim().toLowerCase())).toEqual(expect.arrayContaining(['begin', 'commit']));
+    expect(await requestLine(sent.requestId)).toMatchObject({ operationType: 'mutation', outcome: 'ok', sqlStatements: statements.length });
+  });
+
   it('names the role of a platform key and the type of a mutation', async () => {
     const sent = await send(
       { query: 'mutation NewAudience($input: CreateAudienceInput!) { createAudience(input: $input) { audience { id } } }', variables: { input: { accountId: tenant.accountId, name: 'Audience' } } },
