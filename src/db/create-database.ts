@@ -148,9 +148,9 @@ function instrumentClient(
       const name = prepare(args[0], prepared);
       if (name !== undefined) args = [{ name, text: args[0], values: args[1] }];
     }
-    const first = args[0] as string | { text?: string; values?: unknown[]; name?: string } | undefined;
-    const text = typeof first === 'string' ? first : String(first?.text ?? '');
     if (onStatement) {
+      const first = args[0] as string | { text?: string; values?: unknown[]; name?: string } | undefined;
+      const text = typeof first === 'string' ? first : String(first?.text ?? '');
       const values = typeof first === 'string' ? (args[1] as unknown[] | undefined) : first?.values;
       onStatement(text, values, typeof first === 'string' ? undefined : first?.name);
     }
