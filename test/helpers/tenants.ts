@@ -48,7 +48,7 @@ export async function createTenant(app: TestApp, name = `Account ${randomUUID().
   return { accountId: account.id, apiKeyId: apiKey.id, key: plaintextKey, audienceIds: audienceIds as [string, string] };
 }
 
-export async function partnerId(app: TestApp, key: string): Promise<string> {
+export async function partnerId(app: Pick<TestApp, 'db'>, key: string): Promise<string> {
   const row = await app.db.selectFrom('integration_partners').select('id').where('key', '=', key).executeTakeFirstOrThrow();
   return row.id;
 }
@@ -58,8 +58,8 @@ export async function partnerId(app: TestApp, key: string): Promise<string> {
  * one call. Defaults are a healthy, API-key style integration.
  */
 export async function insertIntegration(
-  app: TestApp,
-  tenant: Tenant,
+  app: Pick<TestApp, 'db'>,
+  tenant: Pick<Tenant, 'accountId' | 'audienceIds'>,
   overrides: Partial<NewAccountIntegration> & { partnerKey?: string; capabilities?: string[] } = {},
 ): Promise<string> {
   const { partnerKey = 'activecampaign', capabilities = [], ...columns } = overrides;

@@ -6,6 +6,7 @@ import type { Database, IntegrationEventType } from '../../src/db/database';
 import type { Keyring } from '../../src/lib/crypto';
 import { insertEndpoint } from '../../src/modules/webhook-endpoint/repository';
 import { encryptEndpointSecret, generateEndpointSecret } from '../../src/modules/webhook-endpoint/secret';
+import { insertIntegration } from '../helpers/tenants';
 import type { WorkerDatabase } from '../worker/harness';
 
 export const ALL_EVENTS: IntegrationEventType[] = [
@@ -71,22 +72,7 @@ export async function createEndpoint(
 
 /** A new integration: its CREATED event is written by the outbox trigger. */
 export async function createIntegration(db: Kysely<Database>, account: Account): Promise<string> {
-  const partner = await db.selectFrom('integration_partners').select('id').where('key', '=', 'activecampaign').executeTakeFirstOrThrow();
-  const row = await db
-    .insertInto('account_integrations')
-    .values({
-      account_id: account.accountId,
-      audience_id: account.audienceId,
-      integration_partner_id: partner.id,
-      integration_name: `Integration ${randomUUID().slice(0, 8)}`,
-      access_token_expires_at: '9999-12-31T23:59:59.999Z',
-      next_refresh_check_utc: '9999-12-31T23:59:59.999Z',
-      created_by: 'test',
-      modified_by: 'test',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return insertIntegration({ db }, { accountId: account.accountId, audienceIds: [account.audienceId, account.audienceId] });
 }
 
 /** A recorded change (a rename, new version): one UPDATED event. */
