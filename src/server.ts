@@ -2,7 +2,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 
@@ -16,15 +15,13 @@ import { loadPersistedOperations, type PersistedOperations } from './graphql/per
 import { rateLimitHooks } from './graphql/plugins/rate-limit';
 import { corsMiddleware } from './http/cors';
 import { graphiqlRouter } from './http/graphiql';
+import { graphqlEndpoint, isGraphqlPath, type ContextFactory } from './http/graphql-endpoint';
 import { healthRouter } from './http/health';
 import { metricsRouter } from './http/metrics';
 import { createServiceMetrics } from './observability/metrics';
-import { noteRefusedBody, observationOf, observeRequests } from './observability/request-log';
 import { noteErrorCode } from './observability/request-scope';
 import { jsonErrorHandler, notFoundHandler } from './http/errors';
-import { persistedOperationRequests } from './http/persisted-operations';
 import { requestId } from './http/request-id';
-import { sendStringsDirectly } from './http/send-string';
 import { createRateLimiter } from './rate-limit/rate-limiter';
 import { inboundWebhookRouter } from './modules/inbound-webhook/routes';
 import { startIntegrationEventFeed } from './subscriptions/event-feed';
@@ -89,46 +86,39 @@ export async function createAppServer(
   });
   await apollo.start();
 
+  // The API key's context, with the request's observation (its database handle counts statements).
+  const context: ContextFactory = async (req, id, observation) => {
+    try {
+      const idempotencyKey = req.headers['idempotency-key'];
+      return await createRequestContext(
+        contextDeps,
+        { authorization: req.headers.authorization, idempotencyKey: Array.isArray(idempotencyKey) ? idempotencyKey.join(', ') : idempotencyKey },
+        id,
+        observation,
+      );
+    } catch (error) {
+      // The API-key lookup is the first query of a request: a database outage surfaces here.
+      const failure = databaseFailure(error);
+      const refusal = failure
+        ? new GraphQLError(failure.message, { originalError: error as Error, extensions: { code: failure.code, http: { status: 503 } } })
+        : error;
+      // No request hook runs after a failed context: its code is noted for the log line here.
+      noteErrorCode(observation, (refusal as { extensions?: { code?: unknown } }).extensions?.code);
+      throw refusal;
+    }
+  };
+  // One log line and one measurement per request to /graphql, CORS and body refusals included.
+  const metrics = config.metrics.enabled ? createServiceMetrics(() => poolStatistics(deps.db)) : undefined;
+  const graphql = graphqlEndpoint({ apollo, context, config, logger, metrics, persistedOperations });
+
+  // Every other path: health, metrics, GraphiQL, inbound webhooks.
   const app = express();
   app.disable('x-powered-by');
-  // No client revalidates GraphQL answers: hashing every response body for an ETag is wasted work
+  // No client revalidates these JSON answers: hashing every response body for an ETag is wasted work
   // (the GraphiQL assets set their own).
   app.disable('etag');
   app.use(requestId);
-  // One log line and one measurement per request to /graphql, CORS and body refusals included.
-  const metrics = config.metrics.enabled ? createServiceMetrics(() => poolStatistics(deps.db)) : undefined;
-  app.use('/graphql', observeRequests({ logger, metrics }));
   app.use(corsMiddleware(config, logger));
-  // /graphql first: its requests, the hot path, do not walk the other routers.
-  app.use(
-    '/graphql',
-    express.json({ limit: config.limits.maxBodyBytes }),
-    noteRefusedBody,
-    persistedOperationRequests({ operations: persistedOperations, introspection: config.introspection, maxTokens: config.limits.maxTokens, logger }),
-    sendStringsDirectly,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const observation = observationOf(res);
-        try {
-          return await createRequestContext(
-            contextDeps,
-            { authorization: req.headers.authorization, idempotencyKey: req.get('idempotency-key') },
-            res.locals.requestId as string,
-            observation,
-          );
-        } catch (error) {
-          // The API-key lookup is the first query of a request: a database outage surfaces here.
-          const failure = databaseFailure(error);
-          const refusal = failure
-            ? new GraphQLError(failure.message, { originalError: error as Error, extensions: { code: failure.code, http: { status: 503 } } })
-            : error;
-          // No request hook runs after a failed context: its code is noted for the log line here.
-          if (observation) noteErrorCode(observation, (refusal as { extensions?: { code?: unknown } }).extensions?.code);
-          throw refusal;
-        }
-      },
-    }),
-  );
   app.use(healthRouter({ db: deps.db, logger, timeoutMs: config.readinessTimeoutMs, isAccepting: () => accepting }));
   if (metrics) app.use(metricsRouter({ metrics, token: config.metrics.token }));
   if (metrics && !config.metrics.token && config.env === 'production') logger.warn('GET /metrics is served without METRICS_TOKEN');
@@ -136,7 +126,7 @@ export async function createAppServer(
   app.use(inboundWebhookRouter({ db: deps.db, keyring: deps.keyring, logger, config: config.webhooks, limiter: webhookLimiter }));
   app.use(notFoundHandler);
   app.use(jsonErrorHandler(logger, config.limits.maxBodyBytes));
-  httpServer.on('request', app);
+  httpServer.on('request', (req, res) => (isGraphqlPath(req.url) ? graphql(req, res) : app(req, res)));
   // One LISTEN per process, fanned out to every subscription on it.
   const eventFeed = deps.database && config.subscriptions.enabled ? await startIntegrationEventFeed(deps.database, logger) : undefined;
   const subscriptions = eventFeed

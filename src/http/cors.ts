@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import cors from 'cors';
 import type { RequestHandler } from 'express';
 
@@ -41,6 +43,12 @@ export function originPolicy(config: Pick<Config, 'corsOrigins' | 'corsAllowLoca
   return (origin) => listed.has(origin) || (config.corsAllowLocalhost && LOOPBACK_ORIGIN.test(origin));
 }
 
+/** Sends the JSON refusal of a preflight; the caller's, so that its request log sees the code. */
+export type SendRefusal = (status: number, body: ReturnType<typeof graphqlErrorBody>) => void;
+
+/** CORS for one request on plain node:http (see corsMiddleware); `next` continues with the request. */
+export type CorsHandler = (req: IncomingMessage, res: ServerResponse, requestId: string, refuse: SendRefusal, next: (error?: unknown) => void) => void;
+
 /**
  * CORS for browser clients on other origins. Allowed origins get their preflight answered (204) and
  * the `Access-Control-*` headers on every response; any other origin gets none, and its preflight is
@@ -48,7 +56,7 @@ export function originPolicy(config: Pick<Config, 'corsOrigins' | 'corsAllowLoca
  * (servers, curl) are untouched. CSRF protection is separate: Apollo's `csrfPrevention` refuses
  * "simple" requests that a browser would send cross-site without a preflight.
  */
-export function corsMiddleware(config: Config, logger: Logger): RequestHandler {
+export function createCorsHandler(config: Config, logger: Logger): CorsHandler {
   const isAllowed = originPolicy(config);
   const applyCors = cors({
     origin: (origin, callback) => callback(null, origin !== undefined && isAllowed(origin)),
@@ -59,9 +67,9 @@ export function corsMiddleware(config: Config, logger: Logger): RequestHandler {
     credentials: false,
     maxAge: PREFLIGHT_MAX_AGE_SECONDS,
   });
-  return (req, res, next) => {
+  return (req, res, requestId, refuse, next) => {
     // The answer depends on the Origin, allowed or not: shared caches must key on it.
-    res.vary('Origin');
+    res.appendHeader('Vary', 'Origin');
     // Without an Origin (servers, curl) `cors` sets nothing: skip its work on the hot path.
     if (req.headers.origin === undefined) {
       next();
@@ -73,13 +81,19 @@ export function corsMiddleware(config: Config, logger: Logger): RequestHandler {
         return;
       }
       // `cors` answers allowed preflights itself; reaching here means the origin is not allowed.
-      if (req.method === 'OPTIONS' && req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined) {
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
         // The origin is a header value: it is not logged.
-        logger.info({ requestId: res.locals.requestId, path: req.path }, 'CORS preflight refused: origin not allowed');
-        res.status(403).json(graphqlErrorBody('This origin is not allowed to call the API from a browser (CORS).', 'CORS_ORIGIN_NOT_ALLOWED'));
+        logger.info({ requestId, path: (req.url ?? '/').split('?')[0] }, 'CORS preflight refused: origin not allowed');
+        refuse(403, graphqlErrorBody('This origin is not allowed to call the API from a browser (CORS).', 'CORS_ORIGIN_NOT_ALLOWED'));
         return;
       }
       next();
     });
   };
+}
+
+/** createCorsHandler for the express routes (everything but /graphql). */
+export function corsMiddleware(config: Config, logger: Logger): RequestHandler {
+  const handle = createCorsHandler(config, logger);
+  return (req, res, next) => handle(req, res, res.locals.requestId as string, (status, body) => res.status(status).json(body), next);
 }

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
 
 import {
   isIntrospectionText,
@@ -7,14 +7,18 @@ import {
   sha256Hex,
   type PersistedOperations,
 } from '../graphql/persisted-operations';
-import type { Logger } from '../lib/logger';
-import { graphqlErrorBody } from './errors';
 
 export interface PersistedRequestOptions {
   operations: PersistedOperations;
   introspection: boolean;
   maxTokens: number;
-  logger: Logger;
+}
+
+/** A request refused before Apollo sees it: its status, code and message. */
+export interface PersistedOperationRefusal {
+  status: number;
+  code: string;
+  message: string;
 }
 
 interface GraphQLRequestFields {
@@ -31,14 +35,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * The fields Apollo will read, taken the way Apollo takes them (a POST's JSON body; a GET's search
  * parameters, each given once). Undefined when Apollo would refuse the request itself.
  */
-function requestFields(req: Request): GraphQLRequestFields | undefined {
+function requestFields(req: IncomingMessage, body: unknown): GraphQLRequestFields | undefined {
   if (req.method === 'POST') {
-    const body: unknown = req.body;
     return isRecord(body) ? { query: body.query, operationName: body.operationName, extensions: body.extensions } : undefined;
   }
   if (req.method !== 'GET') return undefined;
-  const queryStart = req.url.indexOf('?');
-  const params = new URLSearchParams(queryStart === -1 ? '' : req.url.slice(queryStart));
+  const url = req.url ?? '';
+  const queryStart = url.indexOf('?');
+  const params = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart));
   const once = (name: string) => {
     const values = params.getAll(name);
     return values.length === 1 ? values[0] : values.length === 0 ? undefined : null;
@@ -56,7 +60,7 @@ function requestFields(req: Request): GraphQLRequestFields | undefined {
   return { query, operationName, extensions };
 }
 
-function refusal(status: number, code: string, message: string) {
+function refusal(status: number, code: string, message: string): PersistedOperationRefusal {
   return { status, code, message };
 }
 
@@ -65,7 +69,7 @@ function refusal(status: number, code: string, message: string) {
  * or a hash that does not match the text with a code-less error, which our error policy would mask as
  * an internal error; here the client gets a clear code instead.
  */
-function check(fields: GraphQLRequestFields, options: PersistedRequestOptions) {
+function check(fields: GraphQLRequestFields, options: PersistedRequestOptions): PersistedOperationRefusal | undefined {
   const { operations } = options;
   const query = typeof fields.query === 'string' ? fields.query : undefined;
   const persisted = isRecord(fields.extensions) ? fields.extensions.persistedQuery : undefined;
@@ -96,19 +100,11 @@ function check(fields: GraphQLRequestFields, options: PersistedRequestOptions) {
 }
 
 /**
- * Mounted on /graphql between the body parser and Apollo: checks the persisted-query extension and,
- * in safelist mode, refuses unlisted documents before they are parsed or validated (so a refused
- * document learns nothing about the schema from validation errors).
+ * Runs on /graphql between the body parser and Apollo: checks the persisted-query extension and, in
+ * safelist mode, refuses unlisted documents before they are parsed or validated (so a refused document
+ * learns nothing about the schema from validation errors). `body` is the parsed JSON body.
  */
-export function persistedOperationRequests(options: PersistedRequestOptions): RequestHandler {
-  return (req, res, next) => {
-    const fields = requestFields(req);
-    const refused = fields ? check(fields, options) : undefined;
-    if (!refused) {
-      next();
-      return;
-    }
-    options.logger.info({ requestId: res.locals.requestId, code: refused.code }, 'persisted operation refused');
-    res.status(refused.status).json(graphqlErrorBody(refused.message, refused.code));
-  };
+export function persistedOperationRefusal(req: IncomingMessage, body: unknown, options: PersistedRequestOptions): PersistedOperationRefusal | undefined {
+  const fields = requestFields(req, body);
+  return fields ? check(fields, options) : undefined;
 }

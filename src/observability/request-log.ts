@@ -1,7 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 import { SpanKind } from '@opentelemetry/api';
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 
 import { withoutRedaction, type Logger } from '../lib/logger';
 import type { Outcome, ServiceMetrics } from './metrics';
@@ -13,22 +13,21 @@ export interface RequestLogOptions {
   metrics: ServiceMetrics | undefined;
 }
 
-const OBSERVATION = 'observation';
-
 /**
- * Mounted first on /graphql: every request there gets exactly one `request` log line (info), written
- * when its response ends, and is counted in the metrics. The line carries identifiers, codes and
- * counts only — never a header value, variable or body. A body the parser refused is logged by the
- * JSON error handler instead (`request body refused`), so that request still has one line.
+ * Called first for every request to /graphql (see http/graphql-endpoint.ts): the request gets exactly one
+ * `request` log line (info), written when its response ends, and is counted in the metrics. The line
+ * carries identifiers, codes and counts only — never a header value, variable or body. A body the parser
+ * refused is logged by the endpoint instead (`request body refused`), so that request still has one line.
  */
-export function observeRequests(options: RequestLogOptions): RequestHandler {
+export function createRequestObserver(options: RequestLogOptions): (req: IncomingMessage, res: ServerResponse, requestId: string) => RequestObservation {
   const { metrics } = options;
   // Every field of the request line is an id, a validated name, a code or a count (see finish).
   const logger = withoutRedaction(options.logger);
-  return (req, res, next) => {
+  return (req, res, requestId) => {
+    const method = req.method ?? 'GET';
     const observation: RequestObservation = {
-      requestId: res.locals.requestId as string,
-      method: req.method,
+      requestId,
+      method,
       startedAt: performance.now(),
       operationName: null,
       operationType: null,
@@ -42,52 +41,20 @@ export function observeRequests(options: RequestLogOptions): RequestHandler {
       operationSpan: undefined,
       recordBatch: metrics?.recordBatch,
     };
-    res.locals[OBSERVATION] = observation;
     if (tracingActive()) {
-      observation.requestSpan = startSpan(`${req.method} /graphql`, SpanKind.SERVER, {
-        'http.request.method': req.method,
+      observation.requestSpan = startSpan(`${method} /graphql`, SpanKind.SERVER, {
+        'http.request.method': method,
         'http.route': '/graphql',
         'url.path': '/graphql',
-        'request.id': observation.requestId,
+        'request.id': requestId,
       });
     }
-    noteCodesOfJsonErrors(res, observation);
     res.once('close', () => finish(observation, res, logger, metrics));
-    next();
+    return observation;
   };
 }
 
-/**
- * The observation of the request this response answers, if it is to /graphql: the context takes it
- * from here, and hands it to the request's database handle and plugins.
- */
-export function observationOf(res: Response): RequestObservation | undefined {
-  return res.locals[OBSERVATION] as RequestObservation | undefined;
-}
-
-/** Between the body parser and the scope: marks a refused body, whose line the JSON error handler writes. */
-export const noteRefusedBody: ErrorRequestHandler = (error, _req, res, next) => {
-  const observation = res.locals[OBSERVATION] as RequestObservation | undefined;
-  if (observation) observation.bodyRefused = true;
-  next(error);
-};
-
-/**
- * Responses that never went through Apollo (a refused body, a CORS or persisted-operation refusal) are
- * sent with `res.json`; their error codes are read from the body they send.
- */
-function noteCodesOfJsonErrors(res: Response, observation: RequestObservation): void {
-  const json = res.json.bind(res);
-  res.json = (body: unknown) => {
-    const errors = (body as { errors?: unknown } | null)?.errors;
-    if (Array.isArray(errors)) {
-      for (const error of errors) noteErrorCode(observation, (error as { extensions?: { code?: unknown } })?.extensions?.code);
-    }
-    return json(body);
-  };
-}
-
-function finish(observation: RequestObservation, res: Response, logger: Logger, metrics: ServiceMetrics | undefined): void {
+function finish(observation: RequestObservation, res: ServerResponse, logger: Logger, metrics: ServiceMetrics | undefined): void {
   const durationMs = performance.now() - observation.startedAt;
   // Apollo refuses a request it cannot run (CSRF prevention, a batch, a malformed request) before any
   // hook that could see this observation: such refusals are the only client errors without a code here.
