@@ -9,6 +9,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
+import { stringifyAnswer } from './json-answer';
 import type { Logger } from '../lib/logger';
 import { requestObservationPlugin } from '../observability/graphql-plugin';
 import { buildSchema } from '../schema';
@@ -64,6 +65,8 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Request
     parseOptions: { maxTokens: config.limits.maxTokens },
     validationRules: limitValidationRules(config.limits),
     formatError: createErrorFormatter({ logger, exposeStacktraces: development }),
+    // Large answers in pieces, never one large string (json-answer.ts).
+    stringifyResult: stringifyAnswer,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGracePeriodMs }),
       // Per-field cache hints are unused here and cost a hook on every field.

@@ -12,6 +12,7 @@ import { noteErrorCode, type RequestObservation } from '../observability/request
 import type { PersistedOperations } from '../graphql/persisted-operations';
 import { createCorsHandler } from './cors';
 import { bodyRefusal, graphqlErrorBody, sendJson } from './errors';
+import { JsonPieces } from '../graphql/json-answer';
 import { persistedOperationRefusal } from './persisted-operations';
 import { requestIdOf } from './request-id';
 
@@ -92,6 +93,15 @@ export function graphqlEndpoint(options: GraphqlEndpointOptions): (req: Incoming
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
+      const answer: unknown = response.body.string;
+      if (answer instanceof JsonPieces) {
+        res.setHeader('Content-Length', answer.byteLength);
+        // Corked: the headers and every piece leave in one writev when `end` uncorks.
+        res.cork();
+        for (const piece of answer.pieces) res.write(piece);
+        res.end();
+        return;
+      }
       res.setHeader('Content-Length', Buffer.byteLength(response.body.string));
       res.end(response.body.string);
       return;

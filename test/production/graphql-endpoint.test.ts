@@ -1,6 +1,6 @@
 import { isGraphqlPath } from '../../src/http/graphql-endpoint';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { createTenant, type Tenant } from '../helpers/tenants';
+import { createTenant, insertIntegration, type Tenant } from '../helpers/tenants';
 
 /**
  * /graphql is served on plain node:http (src/http/graphql-endpoint.ts) and every other path by express:
@@ -59,6 +59,26 @@ describe('the response', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
     expect(JSON.parse(bytes.toString('utf8'))).toHaveProperty('errors');
+  });
+
+  it('writes a long answer in pieces (json-answer.ts) with its exact byte length, as graphql-js would answer it', async () => {
+    for (let index = 0; index < 100; index += 1) {
+      await insertIntegration(app, tenant, { integration_name: `Intégration ${index} — 統合 🚀`, partnerKey: 'slack', capabilities: ['MESSAGING'] });
+    }
+    const query = `{ accountIntegrations(first: 100) { edges { cursor node {
+      id integrationName isActive connectionStatus createdUtc modifiedUtc capabilities
+      integrationPartner { id name key } } } pageInfo { hasNextPage endCursor } } }`;
+    const response = await post('/graphql', { query });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(response.status).toBe(200);
+    expect(bytes.length).toBeGreaterThan(32_768);
+    expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+    const body = JSON.parse(bytes.toString('utf8')) as { data: { accountIntegrations: { edges: Array<{ node: { integrationName: string } }> } } };
+    expect(body.data.accountIntegrations.edges).toHaveLength(100);
+    expect(body.data.accountIntegrations.edges.map((edge) => edge.node.integrationName)).toContain('Intégration 7 — 統合 🚀');
+    // The same answer, read by the test helper (which parses the text), is the same JSON.
+    const again = await app.request(query, undefined, { key: tenant.key });
+    expect(again.data).toEqual(body.data);
   });
 
   it('answers HEAD without a body, and a method GraphQL does not take with 405', async () => {
