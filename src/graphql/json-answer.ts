@@ -5,13 +5,22 @@
  * space: fresh pages for each one, returned at the next collection. `JSON.stringify` itself returns a
  * rope, but counting its bytes or writing it flattens it into such a string, and on this service's
  * machines each of those cost about 1 ms for a 160 KB answer, more than serialising it (README,
- * Performance). A large answer is therefore written as pieces of at most PIECE_CHARACTERS characters,
- * each encoded into a small Buffer and sent together in one `writev`.
+ * Performance). A large answer is therefore encoded, list item by list item, into buffers of 64 KB,
+ * whose filled parts are sent together in one `writev`.
  */
 
 /** Answers up to this many characters stay one string: even in UTF-16 they are far below 128 KB. */
 export const SINGLE_STRING_LIMIT = 32_768;
-const PIECE_CHARACTERS = 16_384;
+/**
+ * More scalar values than this and the answer is written in pieces without first being stringified
+ * whole: a leaf of a GraphQL answer averages 20–40 characters with its key, so this is about where
+ * SINGLE_STRING_LIMIT falls. Counting stops at the limit.
+ */
+const LEAF_LIMIT = 1_000;
+/** Each piece is a slice of a buffer of this size (below glibc's 128 KB mmap threshold, so malloc reuses it). */
+const BUFFER_BYTES = 64 * 1024;
+/** A list item whose JSON is longer than this is itself written member by member. */
+const ITEM_CHARACTERS = 16_384;
 
 /** A JSON answer in UTF-8 pieces, in order. `toString` joins them (for anything that wants the text). */
 export class JsonPieces extends String {
@@ -31,23 +40,43 @@ export class JsonPieces extends String {
   }
 }
 
+/** Encodes text straight into buffers of BUFFER_BYTES, one piece per filled buffer: no joined strings. */
 class PieceWriter {
   readonly pieces: Buffer[] = [];
-  private pending: string[] = [];
-  private pendingCharacters = 0;
+  private buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
 
   push(text: string): void {
-    this.pending.push(text);
-    this.pendingCharacters += text.length;
-    if (this.pendingCharacters >= PIECE_CHARACTERS) this.flush();
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (this.used + text.length * 3 > this.buffer.length) {
+      this.flush();
+      this.buffer = Buffer.allocUnsafe(Math.max(BUFFER_BYTES, text.length * 3));
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
   flush(): void {
-    if (this.pending.length === 0) return;
-    this.pieces.push(Buffer.from(this.pending.join(''), 'utf8'));
-    this.pending = [];
-    this.pendingCharacters = 0;
+    if (this.used === 0) return;
+    this.pieces.push(this.buffer.subarray(0, this.used));
+    this.buffer = this.buffer.subarray(this.used);
+    this.used = 0;
   }
+}
+
+/** How much of `budget` is left after counting the scalar values in `value` (negative: more than the budget). */
+function leavesLeft(value: unknown, budget: number): number {
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length && budget >= 0; index += 1) budget = leavesLeft(value[index], budget);
+    return budget;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const key in value) {
+      if (budget < 0) break;
+      budget = leavesLeft((value as Record<string, unknown>)[key], budget);
+    }
+    return budget;
+  }
+  return budget - 1;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -66,7 +95,7 @@ function writeValue(value: unknown, out: PieceWriter): void {
       const text = JSON.stringify(item) as string | undefined;
       // undefined, functions and symbols are null in a list, as JSON.stringify writes them.
       if (text === undefined) out.push('null');
-      else if (text.length > PIECE_CHARACTERS && typeof item === 'object' && item !== null) writeValue(item, out);
+      else if (text.length > ITEM_CHARACTERS && typeof item === 'object' && item !== null) writeValue(item, out);
       else out.push(text);
     });
     out.push(']');
@@ -95,9 +124,11 @@ function writeValue(value: unknown, out: PieceWriter): void {
  * Only the /graphql endpoint (http/graphql-endpoint.ts) writes Apollo's HTTP answers, and it writes both.
  */
 export function stringifyAnswer(value: unknown): string {
-  const text = JSON.stringify(value);
-  // `length` of the rope JSON.stringify returns is known without flattening it.
-  if (text.length <= SINGLE_STRING_LIMIT) return text;
+  if (leavesLeft(value, LEAF_LIMIT) >= 0) {
+    const text = JSON.stringify(value);
+    // `length` of the rope JSON.stringify returns is known without flattening it.
+    if (text.length <= SINGLE_STRING_LIMIT) return text;
+  }
   const out = new PieceWriter();
   writeValue(value, out);
   out.flush();
