@@ -6,6 +6,7 @@ import type { RequestHandler } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../lib/logger';
 import { graphqlErrorBody } from './errors';
+import { splitTarget } from './request-target';
 
 /** Request headers a browser client may send: GraphQL, auth, idempotency, Apollo's CSRF headers, correlation. */
 export const CORS_ALLOWED_HEADERS = [
@@ -83,7 +84,7 @@ export function createCorsHandler(config: Config, logger: Logger): CorsHandler {
       // `cors` answers allowed preflights itself; reaching here means the origin is not allowed.
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
         // The origin is a header value: it is not logged.
-        logger.info({ requestId, path: (req.url ?? '/').split('?')[0] }, 'CORS preflight refused: origin not allowed');
+        logger.info({ requestId, path: splitTarget(req.url).path }, 'CORS preflight refused: origin not allowed');
         refuse(403, graphqlErrorBody('This origin is not allowed to call the API from a browser (CORS).', 'CORS_ORIGIN_NOT_ALLOWED'));
         return;
       }

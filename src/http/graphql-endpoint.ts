@@ -15,6 +15,7 @@ import { bodyRefusal, graphqlErrorBody, sendJson } from './errors';
 import { JsonPieces } from '../graphql/json-answer';
 import { persistedOperationRefusal } from './persisted-operations';
 import { requestIdOf } from './request-id';
+import { splitTarget } from './request-target';
 
 /** Builds a request's context; a rejection becomes Apollo's error response (its `extensions.http` status). */
 export type ContextFactory = (req: IncomingMessage, requestId: string, observation: RequestObservation) => Promise<RequestContext>;
@@ -30,8 +31,7 @@ export interface GraphqlEndpointOptions {
 
 /** Requests for /graphql (any method, case-insensitive, and paths below it), as express's `app.use('/graphql')` matched them. */
 export function isGraphqlPath(url: string | undefined): boolean {
-  const end = url === undefined ? -1 : url.indexOf('?');
-  const path = (end === -1 ? (url ?? '') : url!.slice(0, end)).toLowerCase();
+  const path = splitTarget(url).path.toLowerCase();
   return path === '/graphql' || path.startsWith('/graphql/');
 }
 
@@ -41,9 +41,7 @@ function apolloRequest(req: IncomingMessage & { body?: unknown }) {
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const url = req.url ?? '';
-  const queryStart = url.indexOf('?');
-  return { method: (req.method ?? 'GET').toUpperCase(), headers, search: queryStart === -1 ? '' : url.slice(queryStart), body: req.body };
+  return { method: (req.method ?? 'GET').toUpperCase(), headers, search: splitTarget(req.url).search, body: req.body };
 }
 
 /**
@@ -68,7 +66,7 @@ export function graphqlEndpoint(options: GraphqlEndpointOptions): (req: Incoming
   }
 
   function failed(req: IncomingMessage, res: ServerResponse, observation: RequestObservation, error: unknown): void {
-    const path = (req.url ?? '/').split('?')[0];
+    const { path } = splitTarget(req.url);
     const refused = bodyRefusal(error, config.limits.maxBodyBytes);
     if (refused) {
       // Logged here instead of the request line: body-parser's own message can quote the body.

@@ -7,6 +7,7 @@ import {
   sha256Hex,
   type PersistedOperations,
 } from '../graphql/persisted-operations';
+import { splitTarget } from './request-target';
 
 export interface PersistedRequestOptions {
   operations: PersistedOperations;
@@ -40,9 +41,7 @@ function requestFields(req: IncomingMessage, body: unknown): GraphQLRequestField
     return isRecord(body) ? { query: body.query, operationName: body.operationName, extensions: body.extensions } : undefined;
   }
   if (req.method !== 'GET') return undefined;
-  const url = req.url ?? '';
-  const queryStart = url.indexOf('?');
-  const params = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart));
+  const params = new URLSearchParams(splitTarget(req.url).search);
   const once = (name: string) => {
     const values = params.getAll(name);
     return values.length === 1 ? values[0] : values.length === 0 ? undefined : null;

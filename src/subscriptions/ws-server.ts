@@ -16,6 +16,7 @@ import { hashApiKey, parseAuthorizationHeader } from '../lib/api-keys';
 import type { Logger } from '../lib/logger';
 import type { ApiKeyLookup } from '../modules/account/api-key-lookup';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
+import { splitTarget } from '../http/request-target';
 import type { IntegrationEventFeed } from './event-feed';
 import { boundedEventStream, type QueueGauge } from './event-stream';
 import { checkSubscribeRequest } from './operation-checks';
@@ -94,7 +95,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   };
 
   const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (request.url ?? '').split('?')[0];
+    const { path } = splitTarget(request.url);
     if (path !== SUBSCRIPTIONS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;

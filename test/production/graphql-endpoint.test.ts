@@ -1,5 +1,6 @@
 import { isGraphqlPath } from '../../src/http/graphql-endpoint';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { SECRET_SENTINEL } from '../helpers/sentinel';
 import { createTenant, insertIntegration, type Tenant } from '../helpers/tenants';
 
 /**
@@ -87,5 +88,29 @@ describe('the response', () => {
     const put = await fetch(`${app.url}/graphql`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET, POST');
+  });
+});
+
+describe('refusals answered before Apollo', () => {
+  it('give a typed 4xx and keep a sentinel credential out of the answer and the logs', async () => {
+    const before = app.logs.length;
+    const headers = { authorization: `Bearer ${SECRET_SENTINEL}`, 'idempotency-key': SECRET_SENTINEL, 'x-request-id': SECRET_SENTINEL };
+    const answers = [
+      // Not JSON, with the sentinel in the body.
+      await fetch(`${app.url}/graphql/`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: `{"query": "${SECRET_SENTINEL}` }),
+      // A persisted-query hash that does not match its text.
+      await post('/GraphQL', { query: `{ viewer { role } } # ${SECRET_SENTINEL}`, extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } }, headers),
+      // The sentinel as the API key.
+      await post('/graphql', { query: '{ viewer { role } }' }, headers),
+    ];
+    const bodies = await Promise.all(answers.map((answer) => answer.text()));
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 401]);
+    expect(bodies.map((body) => (JSON.parse(body) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code)).toEqual([
+      'BAD_REQUEST',
+      'PERSISTED_QUERY_HASH_MISMATCH',
+      'UNAUTHENTICATED',
+    ]);
+    for (const body of bodies) expect(body).not.toContain(SECRET_SENTINEL);
+    expect(app.logs.slice(before).join('\n')).not.toContain(SECRET_SENTINEL);
   });
 });
