@@ -24,6 +24,9 @@ interface ObservableParts {
 
 const observable = new WeakMap<Kysely<Database>, ObservableParts>();
 
+/** Each request's handle: the shared handle it was made from, and what it reports its statements to. */
+const observed = new WeakMap<Kysely<Database>, { shared: Kysely<Database>; observe: StatementObserver }>();
+
 /**
  * The shared handle, built from Kysely's own parts (what `new Kysely({ dialect })` builds) so that a
  * request can get a handle of its own over the same pool: see `observedDatabase`.
@@ -52,7 +55,29 @@ export function observedDatabase(db: Kysely<Database>, observe: StatementObserve
   const connections: ConnectionProvider = {
     provideConnection: (consumer) => parts.connections.provideConnection((connection) => consumer(observedConnection(connection, observe))),
   };
-  return new Kysely<Database>({ ...parts.props, executor: parts.props.executor.withConnectionProvider(connections) });
+  const handle = new Kysely<Database>({ ...parts.props, executor: parts.props.executor.withConnectionProvider(connections) });
+  observed.set(handle, { shared: db, observe });
+  return handle;
+}
+
+/** The shared handle a request's handle was made from by `observedDatabase`; any other handle itself. */
+export function sharedDatabaseOf(db: Kysely<Database>): Kysely<Database> {
+  return observed.get(db)?.shared ?? db;
+}
+
+/**
+ * A handle over `shared`'s pool for a statement sent on behalf of several requests (coalesced reads):
+ * each statement is reported to the observer of every handle in `handles`, so each request's log line
+ * and trace show the statement it took part in. `handles` must all come from `shared`.
+ */
+export function jointlyObservedDatabase(shared: Kysely<Database>, handles: readonly Kysely<Database>[]): Kysely<Database> {
+  const observers = [...new Set(handles)].flatMap((handle) => observed.get(handle)?.observe ?? []);
+  if (observers.length === 0) return shared;
+  if (observers.length === 1) return observedDatabase(shared, observers[0]!);
+  return observedDatabase(shared, (sqlText) => {
+    const finishes = observers.flatMap((observe) => observe(sqlText) ?? []);
+    return finishes.length === 0 ? undefined : (error) => finishes.forEach((finish) => finish(error));
+  });
 }
 
 function observedConnection(connection: DatabaseConnection, observe: StatementObserver): DatabaseConnection {
