@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { observedDatabase } from '../../src/db/observed-database';
-import { findAccountIntegrationById, findAccountIntegrationByIdentifier } from '../../src/modules/account-integration/repository';
+import { findAccountIntegrationById, findAccountIntegrationByIdentifier } from '../../src/modules/account-integration/point-reads';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../helpers/app';
 import { createTenant, insertIntegration, type Tenant } from '../helpers/tenants';
 

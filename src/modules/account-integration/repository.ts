@@ -1,6 +1,6 @@
-import { sql, type AliasedRawBuilder, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 
-import type { AccountIntegrationsTable, Database } from '../../db/database';
+import type { Database } from '../../db/database';
 import type {
   AccountIntegrationOrderField,
   ConnectionStatus,
@@ -9,144 +9,21 @@ import type {
   OrderDirection,
 } from '../../generated/graphql';
 import type { CursorPosition } from '../../lib/pagination';
-import { coalescedRead } from '../../db/coalesced-reads';
 import { param, QueryTemplates } from '../../db/query-templates';
-import { isUuid } from '../../lib/ids';
 import { escapeLike } from '../../lib/sql';
-import type { AccountIntegrationModel, HistoryEntryModel } from './models';
-import { COLUMN_OF, TIMESTAMP_FIELDS } from './columns';
+import type { HistoryEntryModel } from './models';
 import { fullProjection, type IntegrationProjection } from './projection';
+import { projectionKey, selectProjected, withCapabilityList, type AiDatabase, type ProjectedIntegration } from './projected-rows';
 
 export { COLUMN_OF } from './columns';
+export type { ProjectedIntegration } from './projected-rows';
 
 type Db = Kysely<Database>;
-/** The database as seen by queries that alias account_integrations to `ai`. */
-export type AiDatabase = Database & { ai: AccountIntegrationsTable };
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type IntegrationQuery = SelectQueryBuilder<AiDatabase, 'ai', {}>;
 
-/**
- * The select list of a projection. Timestamps are rendered by Postgres as the API's own text (UTC,
- * milliseconds, as `Date#toISOString` writes it), so the driver does not build a `Date` that the
- * DateTime scalar would only turn back into the same string. Capabilities come as one comma-separated
- * text in the enum's order (keys are `[A-Z0-9_]`), which `withCapabilityList` splits: the driver's
- * array parser cost more than the rest of the row.
- */
-function projectedSelection(projection: IntegrationProjection) {
-  const selection: Array<AliasedRawBuilder<unknown, string>> = projection.fields.map((field) => {
-    const column = sql.ref(`ai.${COLUMN_OF[field]}`);
-    return TIMESTAMP_FIELDS.has(field)
-      ? sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(field)
-      : column.as(field);
-  });
-  if (projection.capabilities) {
-    selection.push(
-      sql<string>`(select string_agg(c.capability::text, ',' order by c.capability) from account_integration_capabilities c where c.account_integration_id = ai.id and c.account_id = ai.account_id)`.as(
-        'enabledCapabilities',
-      ),
-    );
-  }
-  return selection;
-}
-
-/**
- * An integration row as a projected read returns it: only the projected fields are present (timestamps
- * as ISO text), plus its enabled capabilities when the projection asked for them.
- */
-export type ProjectedIntegration = AccountIntegrationModel & { enabledCapabilities?: IntegrationCapability[] };
-
-/** Turns the comma-separated capabilities of projected rows into lists, in place. */
-function withCapabilityList<T extends ProjectedIntegration>(rows: T[], projection: IntegrationProjection): T[] {
-  if (!projection.capabilities) return rows;
-  for (const row of rows) {
-    const text = row.enabledCapabilities as unknown as string | null;
-    row.enabledCapabilities = text ? (text.split(',') as IntegrationCapability[]) : [];
-  }
-  return rows;
-}
-
-/** Names a projection in template shapes. */
-function projectionKey(projection: IntegrationProjection): string {
-  return `${projection.fields.join(',')}${projection.capabilities ? '+capabilities' : ''}`;
-}
-
 /** SQL of the hot reads, built once per shape. */
 const templates = new QueryTemplates();
-
-function selectProjected<O>(query: SelectQueryBuilder<AiDatabase, 'ai', O>, projection: IntegrationProjection) {
-  return query.select(projectedSelection(projection)).$castTo<ProjectedIntegration>();
-}
-
-/** An integration to read within an account, by id or by identifier. */
-interface IntegrationKey {
-  accountId: string;
-  value: string;
-}
-
-/**
- * An integration of the account by id. Concurrent requests' reads of the same projection go out as one
- * statement (`coalescedRead`), matched on account and id together, so no request sees another account's
- * row. `id` must be a UUID: a malformed one would fail the whole batch, so it is refused here.
- */
-export async function findAccountIntegrationById(
-  db: Db,
-  accountId: string,
-  id: string,
-  options: { includeDeleted?: boolean; projection?: IntegrationProjection } = {},
-): Promise<ProjectedIntegration | undefined> {
-  if (!isUuid(id)) return undefined;
-  const projection = options.projection ?? fullProjection();
-  const includeDeleted = options.includeDeleted ?? false;
-  const shape = `byId:${projectionKey(projection)}:${includeDeleted}`;
-  return coalescedRead(db, shape, { accountId, value: id }, (batchDb, keys: readonly IntegrationKey[]) =>
-    findIntegrationsByKeys(batchDb, shape, keys, { by: 'id', projection, includeDeleted }),
-  );
-}
-
-/**
- * A live integration of the account by identifier (identifiers are unique among live integrations
- * only), coalesced like `findAccountIntegrationById`.
- */
-export async function findAccountIntegrationByIdentifier(
-  db: Db,
-  accountId: string,
-  identifier: string,
-  projection: IntegrationProjection = fullProjection(),
-): Promise<ProjectedIntegration | undefined> {
-  const shape = `byIdentifier:${projectionKey(projection)}`;
-  return coalescedRead(db, shape, { accountId, value: identifier }, (batchDb, keys: readonly IntegrationKey[]) =>
-    findIntegrationsByKeys(batchDb, shape, keys, { by: 'identifier', projection, includeDeleted: false }),
-  );
-}
-
-/** One statement for many keys: each key's row (or undefined), in the keys' order. */
-async function findIntegrationsByKeys(
-  db: Db,
-  shape: string,
-  keys: readonly IntegrationKey[],
-  read: { by: 'id' | 'identifier'; projection: IntegrationProjection; includeDeleted: boolean },
-): Promise<Array<ProjectedIntegration | undefined>> {
-  const { by, projection, includeDeleted } = read;
-  const rows = await templates.execute(
-    db,
-    shape,
-    () => {
-      const valueType = sql.raw(by === 'id' ? 'uuid[]' : 'text[]');
-      const query = selectProjected(
-        db.selectFrom('account_integrations as ai').innerJoin(
-          sql<{ account_id: string; value: string; position: string }>`(select * from unnest(cast(${param('accountIds')} as uuid[]), cast(${param('values')} as ${valueType})) with ordinality as k(account_id, value, position))`.as('k'),
-          (join) => join.onRef('k.account_id', '=', 'ai.account_id').onRef('k.value', '=', by === 'id' ? 'ai.id' : 'ai.identifier'),
-        ),
-        projection,
-      ).select(sql<string>`k.position`.as('keyPosition'));
-      return includeDeleted ? query : query.where('ai.is_deleted', '=', sql.lit(false));
-    },
-    { accountIds: keys.map((key) => key.accountId), values: keys.map((key) => key.value) },
-  );
-  const found: Array<ProjectedIntegration | undefined> = keys.map(() => undefined);
-  for (const { keyPosition, ...row } of withCapabilityList(rows, projection)) found[Number(keyPosition) - 1] = row as ProjectedIntegration;
-  return found;
-}
 
 /** The active, live integrations of one channel of the account, oldest first: what routing chooses among. */
 export async function listRouteCandidates(

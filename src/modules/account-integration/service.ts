@@ -17,6 +17,7 @@ import { INTEGRATION_FIELDS } from './columns';
 import type { IntegrationProjection } from './projection';
 import { chooseRoute, routingContextOf } from './routing';
 import * as repository from './repository';
+import * as pointReads from './point-reads';
 
 const MAX_SEARCH_LENGTH = 200;
 /** Timestamp sort values in cursors, as rendered by the repository (UTC, microseconds). */
@@ -85,8 +86,8 @@ export async function getAccountIntegration(
   if (id !== null && !isUuid(id)) return null;
   const row =
     id !== null
-      ? await repository.findAccountIntegrationById(ctx.db, accountId, id, { projection, includeDeleted: options.includeDeleted })
-      : await repository.findAccountIntegrationByIdentifier(ctx.db, accountId, identifier!, projection);
+      ? await pointReads.findAccountIntegrationById(ctx.db, accountId, id, { projection, includeDeleted: options.includeDeleted })
+      : await pointReads.findAccountIntegrationByIdentifier(ctx.db, accountId, identifier!, projection);
   if (!row) return null;
   await withPartners(ctx, [row], projection);
   return withCapabilitiesPrimed(ctx, row);
