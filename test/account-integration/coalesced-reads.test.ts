@@ -102,14 +102,17 @@ describe('point reads coalesced across requests', () => {
     expect(pointReadStatements()).toHaveLength(2);
   });
 
-  it('refuses a malformed id without a statement, so it cannot fail the others in its batch', async () => {
+  it('refuses a malformed id or identifier without a statement, so it cannot fail the others in its batch', async () => {
     app.database.statements.length = 0;
     const found = await Promise.all([
       findAccountIntegrationById(app.db, mine.accountId, 'not-a-uuid'),
       findAccountIntegrationById(app.db, mine.accountId, myIntegration),
+      findAccountIntegrationByIdentifier(app.db, mine.accountId, 'mi\u0000ne'),
+      findAccountIntegrationByIdentifier(app.db, mine.accountId, 'Mine'),
+      findAccountIntegrationByIdentifier(app.db, mine.accountId, 'mine'),
     ]);
-    expect(found.map((row) => row?.integrationName)).toEqual([undefined, 'Mine']);
-    expect(pointReadStatements()).toHaveLength(1);
+    expect(found.map((row) => row?.integrationName)).toEqual([undefined, 'Mine', undefined, undefined, 'Mine']);
+    expect(pointReadStatements()).toHaveLength(2);
   });
 
   it('reads alone inside a transaction, seeing the transaction’s own writes', async () => {

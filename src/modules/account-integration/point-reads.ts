@@ -5,6 +5,7 @@ import { coalescedRead } from '../../db/coalesced-reads';
 import type { Database } from '../../db/database';
 import { param, QueryTemplates } from '../../db/query-templates';
 import { isUuid } from '../../lib/ids';
+import { isIdentifier } from './identifier';
 import { fullProjection, type IntegrationProjection } from './projection';
 import { projectionKey, selectProjected, withCapabilityList, type ProjectedIntegration } from './projected-rows';
 
@@ -41,7 +42,8 @@ export async function findAccountIntegrationById(
 
 /**
  * A live integration of the account by identifier (identifiers are unique among live integrations
- * only), coalesced like `findAccountIntegrationById`.
+ * only), coalesced like `findAccountIntegrationById`. A value that cannot be an identifier matches no
+ * row and is not sent: text such as a NUL character would fail the whole batch.
  */
 export async function findAccountIntegrationByIdentifier(
   db: Db,
@@ -49,6 +51,7 @@ export async function findAccountIntegrationByIdentifier(
   identifier: string,
   projection: IntegrationProjection = fullProjection(),
 ): Promise<ProjectedIntegration | undefined> {
+  if (!isIdentifier(identifier)) return undefined;
   const shape = `byIdentifier:${projectionKey(projection)}`;
   return coalescedRead(db, shape, { accountId, value: identifier }, (batchDb, keys: readonly IntegrationKey[]) =>
     findIntegrationsByKeys(batchDb, shape, keys, { by: 'identifier', projection, includeDeleted: false }),
