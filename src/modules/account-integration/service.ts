@@ -17,7 +17,6 @@ import { INTEGRATION_FIELDS } from './columns';
 import type { IntegrationProjection } from './projection';
 import { chooseRoute, routingContextOf } from './routing';
 import * as repository from './repository';
-import * as listReads from './list-reads';
 import * as pointReads from './point-reads';
 
 const MAX_SEARCH_LENGTH = 200;
@@ -94,8 +93,8 @@ export async function getAccountIntegration(
   return withCapabilitiesPrimed(ctx, row);
 }
 
-function toListFilter(filter: AccountIntegrationFilter | null | undefined): listReads.IntegrationListFilter {
-  const result: listReads.IntegrationListFilter = { includeDeleted: filter?.includeDeleted ?? false };
+function toListFilter(filter: AccountIntegrationFilter | null | undefined): repository.IntegrationListFilter {
+  const result: repository.IntegrationListFilter = { includeDeleted: filter?.includeDeleted ?? false };
   if (!filter) return result;
   for (const field of ['integrationPartnerId', 'audienceId'] as const) {
     const value = filter[field];
@@ -118,7 +117,7 @@ function toListFilter(filter: AccountIntegrationFilter | null | undefined): list
   return result;
 }
 
-function orderKey(order: listReads.IntegrationOrder): string {
+function orderKey(order: repository.IntegrationOrder): string {
   return `${order.field}:${order.direction}`;
 }
 
@@ -131,14 +130,14 @@ export async function listAccountIntegrations(
   const request = pageRequest(args);
   const filter = toListFilter(args.filter);
   const orderBy: AccountIntegrationOrder = args.orderBy ?? { field: 'CREATED_UTC', direction: 'DESC' };
-  const order: listReads.IntegrationOrder = { field: orderBy.field, direction: orderBy.direction ?? 'DESC' };
+  const order: repository.IntegrationOrder = { field: orderBy.field, direction: orderBy.direction ?? 'DESC' };
   const argument = request.cursorArgument;
   const position = request.cursor !== null ? decodeCursor(request.cursor, orderKey(order), argument) : undefined;
   if (position && order.field !== 'INTEGRATION_NAME' && !CURSOR_TIMESTAMP.test(position.value)) {
     throw badUserInput(`\`${argument}\` is not a cursor returned by this API.`, [argument]);
   }
 
-  const rows = await listReads.listAccountIntegrations(
+  const rows = await repository.listAccountIntegrations(
     ctx.db,
     accountId,
     filter,
@@ -153,7 +152,7 @@ export async function listAccountIntegrations(
   return {
     edges,
     pageInfo: pageInfoOf(page, edges),
-    countTotal: () => listReads.countAccountIntegrations(ctx.db, accountId, filter),
+    countTotal: () => repository.countAccountIntegrations(ctx.db, accountId, filter),
   };
 }
 
