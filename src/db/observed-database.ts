@@ -71,9 +71,11 @@ export function sharedDatabaseOf(db: Kysely<Database>): Kysely<Database> {
  * and trace show the statement it took part in. `handles` must all come from `shared`.
  */
 export function jointlyObservedDatabase(shared: Kysely<Database>, handles: readonly Kysely<Database>[]): Kysely<Database> {
-  const observers = [...new Set(handles)].flatMap((handle) => observed.get(handle)?.observe ?? []);
+  const unique = [...new Set(handles)];
+  // One request's reads: its own handle already reports to it.
+  if (unique.length === 1) return unique[0]!;
+  const observers = unique.flatMap((handle) => observed.get(handle)?.observe ?? []);
   if (observers.length === 0) return shared;
-  if (observers.length === 1) return observedDatabase(shared, observers[0]!);
   return observedDatabase(shared, (sqlText) => {
     const finishes = observers.flatMap((observe) => observe(sqlText) ?? []);
     return finishes.length === 0 ? undefined : (error) => finishes.forEach((finish) => finish(error));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { observedDatabase } from '../../src/db/observed-database';
 import { findAccountIntegrationById, findAccountIntegrationByIdentifier } from '../../src/modules/account-integration/point-reads';
+import { SECRET_SENTINEL } from '../helpers/sentinel';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../helpers/app';
 import { createTenant, insertIntegration, type Tenant } from '../helpers/tenants';
 
@@ -44,6 +45,9 @@ describe('point reads coalesced across requests', () => {
       [mine, { identifier: 'gone' }],
       [mine, { identifier: 'theirs' }],
       [theirs, { identifier: 'theirs' }],
+      // A credential-like value as the identifier: refused, and never logged or echoed (the global
+      // sentinel scan reads every response and log line of the run).
+      [mine, { identifier: SECRET_SENTINEL }],
     ];
     const alone: GraphQLResponse[] = [];
     for (const [tenant, by] of probes) alone.push(await app.request(query, { by }, { key: tenant.key }));
@@ -59,6 +63,7 @@ describe('point reads coalesced across requests', () => {
       null,
       null,
       'Theirs',
+      null,
     ]);
     const rounds = 6;
     const together = await Promise.all(

@@ -83,7 +83,6 @@ export async function getAccountIntegration(
   const id = args.id ?? args.by?.id ?? null;
   const identifier = args.by?.identifier ?? null;
   if (id === null && identifier === null) return null;
-  if (id !== null && !isUuid(id)) return null;
   const row =
     id !== null
       ? await pointReads.findAccountIntegrationById(ctx.db, accountId, id, { projection, includeDeleted: options.includeDeleted })
