@@ -40,6 +40,7 @@ const CREATE_WITHOUT_CLAIM = /^with "created" as \(insert into "account_integrat
 const READ_INTEGRATION = /^select "ai"\."id" as "id", .* from "account_integrations" as "ai" where/s;
 const READ_FOR_WRITE = /^select "ai"\."id" as "id", .* from "account_integrations" as "ai" inner join "integration_partners" as "p"/s;
 const UPDATE_WITH_HISTORY = /^with "updated" as \(update "account_integrations" as "ai" set .* "history" as \(insert into "account_integration_history"/s;
+const SETTINGS_UPDATE = /^\s*with current as \(\s*select .* from account_integrations as ai.*updated as \(\s*update account_integrations as ai.*history as \(\s*insert into account_integration_history/s;
 
 async function send(query: string, variables: Record<string, unknown>, key = tenant.key): Promise<{ result: Result; statements: string[] }> {
   app.database.statements.length = 0;
@@ -93,19 +94,109 @@ describe('statements per write, counted at the driver', () => {
     expect(statements).toEqual([expect.stringMatching(LOOKUP), expect.stringMatching(CREATE_WITHOUT_CLAIM)]);
   });
 
-  it('updates in two statements: a read, then the version-checked update with its history entry', async () => {
+  it('updates settings in one statement: the read, the version check, the update and its history entry at once', async () => {
     const id = await create({ integrationName: 'Before' });
     const { result, statements } = await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'After' } });
     expect(result).toMatchObject({ ok: true, accountIntegration: { id, version: 2, integrationName: 'After' } });
-    expect(statements).toEqual([expect.stringMatching(READ_FOR_WRITE), expect.stringMatching(UPDATE_WITH_HISTORY)]);
+    expect(statements).toEqual([expect.stringMatching(SETTINGS_UPDATE)]);
   });
 
-  it('answers a stale version with CONFLICT after one read, writing nothing', async () => {
+  it('answers a stale version with CONFLICT from that one statement, writing nothing', async () => {
     const id = await create({ integrationName: 'Stale' });
     await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Fresh' } });
     const { result, statements } = await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Stale again' } });
-    expect(result).toMatchObject({ ok: false, accountIntegration: null, errors: [{ code: 'CONFLICT' }] });
-    expect(statements).toEqual([expect.stringMatching(READ_FOR_WRITE)]);
+    expect(result).toMatchObject({ ok: false, accountIntegration: null, errors: [{ code: 'CONFLICT', message: expect.stringContaining('version 2') }] });
+    expect(statements).toEqual([expect.stringMatching(SETTINGS_UPDATE)]);
+    const row = await app.db.selectFrom('account_integrations').select(['integration_name', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ integration_name: 'Fresh', version: 2 });
+  });
+
+  it('writes nothing, in that one statement, when every setting already has its value', async () => {
+    const id = await create({ integrationName: 'Same' });
+    const { result, statements } = await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Same', captureWebhookPayloads: false } });
+    expect(result).toMatchObject({ ok: true, accountIntegration: { id, version: 1, integrationName: 'Same' } });
+    expect(statements).toEqual([expect.stringMatching(SETTINGS_UPDATE)]);
+    const entries = await app.db.selectFrom('account_integration_history').select('action').where('account_integration_id', '=', id).execute();
+    expect(entries).toEqual([{ action: 'CREATED' }]);
+  });
+
+  it('records each changed setting, old and new, in the order of the input fields, and leaves out the unchanged', async () => {
+    const condition = { on: 'TENANT', field: 'plan', operator: 'EQUALS', value: 'pro' };
+    const id = await create({
+      integrationName: 'Every setting',
+      notificationEmail: 'ops@example.com',
+      ownerEmail: 'owner@example.com',
+      cooldownMinutes: 15,
+      debounceWindowSeconds: 30,
+      conditions: [condition],
+    });
+    const { result } = await send(UPDATE, {
+      input: {
+        id,
+        expectedVersion: 1,
+        integrationName: 'Every setting, changed',
+        notificationEmail: null,
+        ownerEmail: 'owner@example.com',
+        activitySyncMode: 'FULL',
+        activityTarget: 'CONTACT',
+        engagementFieldLevel: 'DETAILED',
+        captureWebhookPayloads: true,
+        syncFilters: { objects: [] },
+        cooldownMinutes: null,
+        debounceWindowSeconds: 45,
+        conditions: [],
+        audienceId: tenant.audienceIds[1],
+      },
+    });
+    expect(result).toMatchObject({ ok: true, accountIntegration: { version: 2 } });
+    const entry = await app.db
+      .selectFrom('account_integration_history')
+      .select(['action', 'version', 'actor', 'changes'])
+      .where('account_integration_id', '=', id)
+      .where('version', '=', 2)
+      .executeTakeFirstOrThrow();
+    expect(entry).toMatchObject({ action: 'UPDATED', version: 2 });
+    expect(entry.changes).toEqual([
+      { field: 'integrationName', old: 'Every setting', new: 'Every setting, changed' },
+      { field: 'notificationEmail', old: 'ops@example.com', new: null },
+      { field: 'activitySyncMode', old: 'INCREMENTAL', new: 'FULL' },
+      { field: 'engagementFieldLevel', old: 'NONE', new: 'DETAILED' },
+      { field: 'captureWebhookPayloads', old: false, new: true },
+      { field: 'syncFilters', old: null, new: { objects: [] } },
+      { field: 'cooldownMinutes', old: 15, new: null },
+      { field: 'debounceWindowSeconds', old: 30, new: 45 },
+      { field: 'conditions', old: [condition], new: [] },
+      { field: 'audienceId', old: tenant.audienceIds[0], new: tenant.audienceIds[1] },
+    ]);
+    const row = await app.db.selectFrom('account_integrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      integration_name: 'Every setting, changed', notification_email: null, owner_email: 'owner@example.com', activity_sync_mode: 'FULL',
+      activity_target: 'CONTACT', engagement_field_level: 'DETAILED', capture_webhook_payloads: true, sync_filters: { objects: [] },
+      cooldown_minutes: null, debounce_window_seconds: 45, conditions: [], audience_id: tenant.audienceIds[1], version: 2, modified_by: entry.actor,
+    });
+  });
+
+  it('takes two statements for a change whose rule reads the row: a read, then the version-checked update', async () => {
+    const id = await create({ integrationName: 'Deactivated' });
+    const { result, statements } = await send(
+      `mutation($input: AccountIntegrationVersionInput!) { deactivateAccountIntegration(input: $input) { ${RESULT} } }`,
+      { input: { id, expectedVersion: 1 } },
+    );
+    expect(result).toMatchObject({ ok: true, accountIntegration: { id, version: 2 } });
+    expect(statements).toEqual([expect.stringMatching(READ_FOR_WRITE), expect.stringMatching(UPDATE_WITH_HISTORY)]);
+  });
+
+  it('answers another account\'s integration, and a deleted one, with NOT_FOUND from that one statement', async () => {
+    const other = await createTenant(app);
+    const id = await create({ integrationName: 'Not theirs' });
+    const foreign = await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Taken over' } }, other.key);
+    expect(foreign.result).toMatchObject({ ok: false, errors: [{ code: 'NOT_FOUND' }] });
+    expect(foreign.statements).toEqual([expect.stringMatching(SETTINGS_UPDATE)]);
+    await send(`mutation($input: AccountIntegrationVersionInput!) { deleteAccountIntegration(input: $input) { ${RESULT} } }`, { input: { id, expectedVersion: 1 } });
+    const deleted = await send(UPDATE, { input: { id, expectedVersion: 2, integrationName: 'Revived' } });
+    expect(deleted.result).toMatchObject({ ok: false, errors: [{ code: 'NOT_FOUND' }] });
+    const row = await app.db.selectFrom('account_integrations').select(['integration_name', 'version', 'is_deleted']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ integration_name: 'Not theirs', version: 2, is_deleted: true });
   });
 });
 
@@ -231,9 +322,11 @@ onPostgres('writes racing other sessions', () => {
     });
     const { result, statements } = await request;
     expect(result).toMatchObject({ ok: false, errors: [{ code: 'CONFLICT', message: expect.stringContaining('version 2') }] });
-    // Read, the update that found the row moved on, and the read that tells CONFLICT from NOT_FOUND
-    // (the rest are this test's own, on the same pool).
-    expect(statements.filter((text) => /^(select "ai"|with )/.test(text))).toEqual([expect.stringMatching(READ_FOR_WRITE), expect.stringMatching(UPDATE_WITH_HISTORY), expect.stringMatching(READ_FOR_WRITE)]);
+    // The update that found the row moved on once it had the lock, then the generic path's read, which
+    // tells the new version (the rest are this test's own, on the same pool).
+    expect(statements.filter((text) => /^\s*(select "ai"|with )/.test(text))).toEqual([expect.stringMatching(SETTINGS_UPDATE), expect.stringMatching(READ_FOR_WRITE)]);
+    const row = await app.db.selectFrom('account_integrations').select(['integration_name', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ integration_name: 'Winner', version: 2 });
   });
 
   it('a worker event that loses the race is decided again on the new state: no lost update', async () => {

@@ -20,6 +20,7 @@ import {
   type MutationError,
   type Payload,
 } from './mutation-results';
+import { updateSettingsAtVersion, type SettingsChanges } from './settings-update';
 import * as writes from './write-repository';
 
 type Trx = Transaction<Database>;
@@ -168,6 +169,36 @@ export async function mutate(ctx: RequestContext, target: Target, rule: Rule): P
     return lockedAttempt(ctx, target, async (_trx, current, partner) => rule(current, partner), { ...retrying(ctx), retries: 0 });
   });
   return logChange(ctx, target, result);
+}
+
+/**
+ * An account's settings change, which needs nothing from the row to decide: one statement reads the
+ * row, checks the version and writes (settings-update.ts), where `mutate` takes two. What it cannot
+ * settle alone, it leaves to `mutate`, which then answers as it always has: a change that names no
+ * setting, and a race lost to a writer that committed after the statement began (`mutate` reads again
+ * and reports CONFLICT).
+ */
+export async function mutateSettings(ctx: RequestContext, target: Target, changes: SettingsChanges): Promise<Payload> {
+  const mutateGenerically = () => mutate(ctx, target, async () => ({ action: 'UPDATED', changes }));
+  const named = Object.values(changes).some((value) => value !== undefined);
+  if (!named || target.accountId === null || target.expectedVersion === undefined || target.includeDeleted) return mutateGenerically();
+  if (!isUuid(target.id)) return failure(integrationNotFound(target.id));
+  const { accountId, expectedVersion } = target;
+  const update = await runRetrying(retrying(ctx), () =>
+    updateSettingsAtVersion(ctx.db, { accountId, id: target.id, expectedVersion, actor: target.actor }, changes),
+  );
+  switch (update.outcome) {
+    case 'not-found':
+      return failure(integrationNotFound(target.id));
+    case 'conflict':
+      return failure(conflict(update.currentVersion));
+    case 'unchanged':
+      return { ok: true, accountIntegration: update.integration, errors: [], channelLeftWithoutPrimary: null };
+    case 'written':
+      return logChange(ctx, target, { ok: true, accountIntegration: update.integration, errors: [], channelLeftWithoutPrimary: null });
+    case 'lost-race':
+      return mutateGenerically();
+  }
 }
 
 /** For rules that read or write other rows of the integration: the row stays locked while they run. */

@@ -16,7 +16,8 @@ import { validateCapabilityConfig } from '../integration-partner/capability-conf
 import { findCapabilitiesByPartnerIds } from '../integration-partner/repository';
 import { validateSyncFilters } from '../partner-catalog/sync-filters';
 import * as lifecycle from './lifecycle';
-import { forAccount, mutate, mutateLocked, transition } from './mutate';
+import { forAccount, mutate, mutateLocked, mutateSettings, transition } from './mutate';
+import type { SettingsChanges } from './settings-update';
 import { failure, invalidState, isError, type Payload } from './mutation-results';
 import {
   COOLDOWN_MINUTES_MAX,
@@ -47,7 +48,7 @@ export * from './worker-events';
 export async function updateAccountIntegration(ctx: RequestContext, input: UpdateAccountIntegrationInput): Promise<Payload> {
   const target = forAccount(ctx, input);
   const errors: Errors = [];
-  const changes: writes.IntegrationChanges = {};
+  const changes: SettingsChanges = {};
   if (input.integrationName != null) changes.integrationName = validateName(input.integrationName, ['input', 'integrationName'], errors);
   if (input.notificationEmail !== undefined) changes.notificationEmail = validateEmail(input.notificationEmail, ['input', 'notificationEmail'], errors);
   if (input.ownerEmail !== undefined) changes.ownerEmail = validateEmail(input.ownerEmail, ['input', 'ownerEmail'], errors);
@@ -81,7 +82,7 @@ export async function updateAccountIntegration(ctx: RequestContext, input: Updat
     }
   }
   if (errors.length > 0) return failure(...errors);
-  return mutate(ctx, target, async () => ({ action: 'UPDATED', changes }));
+  return mutateSettings(ctx, target, changes);
 }
 
 export function activateAccountIntegration(ctx: RequestContext, input: AccountIntegrationVersionInput): Promise<Payload> {
