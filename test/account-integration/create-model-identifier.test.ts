@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '../helpers/app';
+import { SUFFIX_CANDIDATES, suffixCandidates } from '../../src/modules/account-integration/identifier';
 import { createTenant, insertIntegration, type Tenant } from '../helpers/tenants';
 import { DELETE, modelClient, RESTORE, SET_IDENTIFIER, type ModelIntegration } from './create-model-helpers';
 
@@ -32,6 +33,22 @@ describe('identifier on create', () => {
       'mailgun-production-eu-2',
       'mailgun-production-eu-3',
     ]);
+  });
+
+  it('takes the first free suffix past the ones a create probes, and fills a gap among them', async () => {
+    // The lookup probes the base and its first suffixes by equality (SUFFIX_CANDIDATES); an account
+    // holding all of them is read in full.
+    const crowded = suffixCandidates('crowded');
+    expect(crowded).toHaveLength(SUFFIX_CANDIDATES);
+    for (const identifier of [...crowded, 'crowded-18', 'crowded-x', 'crowded-017']) {
+      await insertIntegration(app, tenant, { integration_name: 'Crowded', identifier });
+    }
+    expect((await client().created({ integrationName: 'Crowded' })).identifier).toBe(`crowded-${SUFFIX_CANDIDATES + 1}`);
+    expect((await client().created({ integrationName: 'Crowded' })).identifier).toBe(`crowded-${SUFFIX_CANDIDATES + 3}`);
+
+    for (const identifier of ['gapped', 'gapped-2', 'gapped-4']) await insertIntegration(app, tenant, { integration_name: 'Gapped', identifier });
+    expect((await client().created({ integrationName: 'Gapped' })).identifier).toBe('gapped-3');
+    expect((await client().created({ integrationName: 'Gapped' })).identifier).toBe('gapped-5');
   });
 
   it('derives "integration" from a name without letters or digits', async () => {

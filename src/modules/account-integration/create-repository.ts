@@ -20,23 +20,24 @@ export interface CreateLookup extends DatabaseClock {
   partnerCapabilities: PartnerCapabilityModel[];
   /** The audience, if it exists in the account. */
   audience: AudienceModel | null;
-  /** The account's live identifiers that are the asked-for base or the base with a `-<n>` suffix. */
+  /** Which of the identifiers asked about are taken by the account's live integrations. */
   takenIdentifiers: string[];
   /** The channels that have a primary integration in the account now. */
   primaryChannels: IntegrationChannel[];
 }
 
 /**
- * The partner (by id or key, enabled or not), its capabilities, the audience within the account, the
- * account's identifiers like `identifierPattern` (a regular expression), the channels that have a
- * primary, and the database clock, in one statement. Undefined when there is no such partner.
+ * The partner (by id or key, enabled or not), its capabilities, the audience within the account, which
+ * of `identifiers` the account's live integrations hold (probed by equality on the unique index, so an
+ * account's size does not matter), the channels that have a primary, and the database clock, in one
+ * statement. Undefined when there is no such partner.
  */
 export async function findCreateLookup(
   db: Db,
   accountId: string,
   partner: { id: string } | { key: string },
   audienceId: string | null,
-  identifierPattern: string,
+  identifiers: readonly string[],
 ): Promise<CreateLookup | undefined> {
   const byId = 'id' in partner;
   const withAudience = audienceId !== null;
@@ -57,13 +58,13 @@ export async function findCreateLookup(
         'a.name as audienceName',
         'a.created_utc as audienceCreatedUtc',
         sql<string[]>`array(select t.identifier from account_integrations t
-          where t.account_id = ${param('accountId')} and not t.is_deleted and t.identifier ~ ${param('identifierPattern')})`.as('takenIdentifiers'),
+          where t.account_id = ${param('accountId')} and not t.is_deleted and t.identifier = any(cast(${param('identifiers')} as text[])))`.as('takenIdentifiers'),
         sql<IntegrationChannel[]>`array(select t.channel from account_integrations t
           where t.account_id = ${param('accountId')} and t.is_primary and not t.is_deleted)`.as('primaryChannels'),
         ...CLOCK_SELECTION,
       ])
       .where(byId ? 'p.id' : 'p.key', '=', param<string>('partner'));
-  const values = { accountId, audienceId, identifierPattern, partner: 'id' in partner ? partner.id : partner.key };
+  const values = { accountId, audienceId, identifiers, partner: 'id' in partner ? partner.id : partner.key };
   const [row] = await templates.execute(db, `lookup:${byId}:${withAudience}`, build, values);
   if (!row) return undefined;
   const { audienceId: foundId, audienceName, audienceCreatedUtc, ...rest } = row;

@@ -12,9 +12,9 @@ import { inputError, sqlState } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { checkPartnerCredentials } from '../connection-check/partner-check';
 import { validateSyncFilters } from '../partner-catalog/sync-filters';
-import { firstFreeIdentifier, isIdentifier, slugOf, suffixPattern, validateIdentifier } from './identifier';
+import { firstFreeCandidate, firstFreeIdentifier, isIdentifier, slugOf, suffixCandidates, suffixPattern, validateIdentifier } from './identifier';
 import { validateConditions } from './routing';
-import { lostUniqueRace } from './write-repository';
+import { findLiveIdentifiers, lostUniqueRace } from './write-repository';
 import { findCreateLookup, findIntegration, insertIntegration, type CreateLookup, type NewIntegration } from './create-repository';
 import { channelOf, checkFailed, remainingMs } from './create-rules';
 import * as lifecycle from './lifecycle';
@@ -37,8 +37,6 @@ type CreatePayload = ResolversTypes['CreateAccountIntegrationPayload'];
 const OPERATION = 'createAccountIntegration';
 /** Creates decided again after losing a race for a derived identifier or a channel's primary. */
 const CREATE_ATTEMPTS = 10;
-/** Matches no identifier (none is empty): a malformed one given is refused, not looked up. */
-const NOTHING = '^$';
 const IDEMPOTENCY_KEY_MAX = 255;
 /** How long a duplicate request waits for the first one holding its idempotency key before giving up. */
 const IDEMPOTENCY_WAIT_MS = 5000;
@@ -57,25 +55,35 @@ function idempotencyWaitMs(ctx: RequestContext): number {
 }
 
 /**
- * Partner, its capabilities, the audience, the identifiers like the one to use and the channels with a
+ * Partner, its capabilities, the audience, which of `identifiers` are taken and the channels with a
  * primary, in one statement; the request's loaders get what it read.
  */
 async function lookUp(
   ctx: RequestContext,
   accountId: string,
   input: CreateAccountIntegrationInput,
-  identifierPattern: string,
+  identifiers: readonly string[],
 ): Promise<CreateLookup | undefined> {
   const ref = input.integrationPartner;
   if (ref.id != null && !isUuid(ref.id)) return undefined;
   const partnerRef = ref.id != null ? { id: ref.id } : { key: ref.key ?? '' };
-  const lookup = await findCreateLookup(ctx.db, accountId, partnerRef, isUuid(input.audienceId) ? input.audienceId : null, identifierPattern);
+  const lookup = await findCreateLookup(ctx.db, accountId, partnerRef, isUuid(input.audienceId) ? input.audienceId : null, identifiers);
   if (lookup) {
     ctx.loaders.partnerById.prime(lookup.partner.id, lookup.partner);
     ctx.loaders.capabilitiesByPartnerId.prime(lookup.partner.id, lookup.partnerCapabilities);
     if (lookup.audience) ctx.loaders.audienceById.prime(lookup.audience.id, lookup.audience);
   }
   return lookup;
+}
+
+/**
+ * The first free of `base`, `base-2`, … (or the `skip`-th free one after it), from the candidates the
+ * lookup probed; an account that holds most of them is read in full, in a statement of its own.
+ */
+async function derivedIdentifier(ctx: RequestContext, accountId: string, base: string, lookup: CreateLookup, skip: number): Promise<string> {
+  const fromCandidates = firstFreeCandidate(base, lookup.takenIdentifiers, skip);
+  if (fromCandidates !== undefined) return fromCandidates;
+  return firstFreeIdentifier(base, await findLiveIdentifiers(ctx.db, accountId, suffixPattern(base)), skip);
 }
 
 /**
@@ -132,12 +140,13 @@ export async function createAccountIntegration(
     return fail(inputError(['idempotencyKey'], `An idempotency key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters.`));
   }
 
-  // A given identifier must be free as it is; a derived one takes the first free `-<n>` suffix.
+  // A given identifier must be free as it is (a malformed one is refused, not looked up); a derived one
+  // takes the first free `-<n>` suffix.
   const givenIdentifier = input.identifier ?? null;
   const identifierBase = givenIdentifier ?? slugOf(input.integrationName);
-  const identifierPattern =
-    givenIdentifier === null ? suffixPattern(identifierBase) : isIdentifier(givenIdentifier) ? `^${givenIdentifier}$` : NOTHING;
-  let lookup = await lookUp(ctx, viewer.accountId, input, identifierPattern);
+  const identifiersToProbe =
+    givenIdentifier === null ? suffixCandidates(identifierBase) : isIdentifier(givenIdentifier) ? [givenIdentifier] : [];
+  let lookup = await lookUp(ctx, viewer.accountId, input, identifiersToProbe);
   if (!lookup || !lookup.partner.isEnabled) {
     const ref = input.integrationPartner;
     return fail({
@@ -211,6 +220,7 @@ export async function createAccountIntegration(
 
   for (let attempt = 1; ; attempt++) {
     const now = lookup.databaseNow;
+    const identifier = givenIdentifier ?? (await derivedIdentifier(ctx, viewer.accountId, identifierBase, lookup, attempt > 2 ? randomInt(attempt) : 0));
     const integration: AccountIntegrationModel = {
       id,
       accountId: viewer.accountId,
@@ -242,7 +252,7 @@ export async function createAccountIntegration(
       dataLastReceivedAt: null,
       deletedUtc: null,
       deletedBy: null,
-      identifier: givenIdentifier ?? firstFreeIdentifier(identifierBase, lookup.takenIdentifiers, attempt > 2 ? randomInt(attempt) : 0),
+      identifier,
       channel,
       // The first active integration of a channel (no primary yet) becomes its primary.
       isPrimary: active && channel !== null && !lookup.primaryChannels.includes(channel),
@@ -288,7 +298,7 @@ export async function createAccountIntegration(
       if (lost === 'identifier' && givenIdentifier !== null) return fail(identifierTaken(givenIdentifier, ['input', 'identifier']));
       // A concurrent create took the derived identifier or the channel's primary: decide again on a fresh lookup.
       if (lost === undefined || attempt >= CREATE_ATTEMPTS) throw error;
-      lookup = (await lookUp(ctx, viewer.accountId, input, identifierPattern)) ?? lookup;
+      lookup = (await lookUp(ctx, viewer.accountId, input, identifiersToProbe)) ?? lookup;
     }
   }
 }

@@ -44,6 +44,30 @@ export function firstFreeIdentifier(base: string, taken: readonly string[], skip
   }
 }
 
+/**
+ * How many of `base`, `base-2`, `base-3`, … a create looks up by equality (`suffixCandidates`): more
+ * than the largest `skip` a create's retries use, so that only an account holding most of them needs
+ * the full scan (`suffixPattern`).
+ */
+export const SUFFIX_CANDIDATES = 16;
+
+/** `base`, `base-2`, … `base-<count>`: the identifiers `firstFreeIdentifier` tries first, in its order. */
+export function suffixCandidates(base: string, count = SUFFIX_CANDIDATES): string[] {
+  return Array.from({ length: count }, (_, index) => (index === 0 ? base : `${base}-${index + 1}`));
+}
+
+/**
+ * `firstFreeIdentifier` decided from the candidates alone (`takenCandidates`: which of
+ * `suffixCandidates(base)` are taken), or undefined when fewer than `skip + 1` of them are free and the
+ * account's other identifiers like `base` must be read.
+ */
+export function firstFreeCandidate(base: string, takenCandidates: readonly string[], skip = 0): string | undefined {
+  const candidates = suffixCandidates(base);
+  const taken = new Set(takenCandidates);
+  const free = candidates.filter((candidate) => !taken.has(candidate));
+  return free[skip];
+}
+
 /** A regular expression (for Postgres `~`) matching `base` and `base-<n>`; a slug needs no escaping. */
 export function suffixPattern(base: string): string {
   return `^${base}(-[0-9]+)?$`;
