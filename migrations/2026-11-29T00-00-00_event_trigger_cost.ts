@@ -22,29 +22,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     language plpgsql stable
     as $$
     begin
-      return jsonb_build_object(
-        'id', r.id,
-        'accountId', r.account_id,
-        'integrationName', r.integration_name,
-        'identifier', r.identifier,
-        'channel', r.channel,
-        'primary', coalesce(r.is_primary, false),
-        'integrationPartnerId', r.integration_partner_id,
-        'integrationPartnerKey', (select p.key from integration_partners p where p.id = r.integration_partner_id),
-        'audienceId', r.audience_id,
-        'connectionStatus', r.connection_status,
-        'isActive', r.is_active,
-        'isQuarantined', r.is_quarantined,
-        'isDeleted', r.is_deleted,
-        'consecutiveErrorCount', r.consecutive_error_count,
-        'lastErrorMessage', r.last_error_message,
-        'lastErrorUtc', account_integration_event_time(r.last_error_utc),
-        'accessTokenExpiresAt', account_integration_event_time(r.access_token_expires_at),
-        'version', r.version,
-        'createdUtc', account_integration_event_time(r.created_utc),
-        'modifiedUtc', account_integration_event_time(r.modified_utc),
-        'deletedUtc', account_integration_event_time(r.deleted_utc)
-      );
+      return ${sql.raw(snapshotObject({ identifier: 'r.identifier', channel: 'r.channel', primary: 'coalesce(r.is_primary, false)' }))};
     end
     $$`.execute(db);
 
@@ -58,13 +36,30 @@ export async function down(db: Kysely<any>): Promise<void> {
     create or replace function account_integration_event_snapshot(r account_integrations) returns jsonb
     language sql stable
     as $$
-      select jsonb_build_object(
+      select ${sql.raw(
+        snapshotObject({
+          identifier: "to_jsonb(r) -> 'identifier'",
+          channel: "to_jsonb(r) -> 'channel'",
+          primary: "coalesce(to_jsonb(r) -> 'is_primary', 'false'::jsonb)",
+        }),
+      )}
+    $$`.execute(db);
+
+  await eventTypes(db, `(to_jsonb(n) -> 'is_primary') is distinct from (to_jsonb(o) -> 'is_primary')`);
+}
+
+/**
+ * The non-secret view of a row `r`, as 2026-11-28T03-00-00 has it, with the expressions that read the
+ * columns a later migration added.
+ */
+function snapshotObject(read: { identifier: string; channel: string; primary: string }): string {
+  return `jsonb_build_object(
         'id', r.id,
         'accountId', r.account_id,
         'integrationName', r.integration_name,
-        'identifier', to_jsonb(r) -> 'identifier',
-        'channel', to_jsonb(r) -> 'channel',
-        'primary', coalesce(to_jsonb(r) -> 'is_primary', 'false'::jsonb),
+        'identifier', ${read.identifier},
+        'channel', ${read.channel},
+        'primary', ${read.primary},
         'integrationPartnerId', r.integration_partner_id,
         'integrationPartnerKey', (select p.key from integration_partners p where p.id = r.integration_partner_id),
         'audienceId', r.audience_id,
@@ -80,10 +75,7 @@ export async function down(db: Kysely<any>): Promise<void> {
         'createdUtc', account_integration_event_time(r.created_utc),
         'modifiedUtc', account_integration_event_time(r.modified_utc),
         'deletedUtc', account_integration_event_time(r.deleted_utc)
-      )
-    $$`.execute(db);
-
-  await eventTypes(db, `(to_jsonb(n) -> 'is_primary') is distinct from (to_jsonb(o) -> 'is_primary')`);
+      )`;
 }
 
 /** Which events a change is, as 2026-11-28T03-00-00 has it, with `primaryChanged` as the test for PRIMARY_CHANGED. */
