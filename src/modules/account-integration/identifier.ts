@@ -51,21 +51,19 @@ export function firstFreeIdentifier(base: string, taken: readonly string[], skip
  */
 export const SUFFIX_CANDIDATES = 16;
 
-/** `base`, `base-2`, … `base-<count>`: the identifiers `firstFreeIdentifier` tries first, in its order. */
-export function suffixCandidates(base: string, count = SUFFIX_CANDIDATES): string[] {
-  return Array.from({ length: count }, (_, index) => (index === 0 ? base : `${base}-${index + 1}`));
+/** `base`, `base-2`, … up to SUFFIX_CANDIDATES: the identifiers `firstFreeIdentifier` tries first, in its order. */
+export function suffixCandidates(base: string): string[] {
+  return Array.from({ length: SUFFIX_CANDIDATES }, (_, index) => (index === 0 ? base : `${base}-${index + 1}`));
 }
 
 /**
  * `firstFreeIdentifier` decided from the candidates alone (`takenCandidates`: which of
- * `suffixCandidates(base)` are taken), or undefined when fewer than `skip + 1` of them are free and the
- * account's other identifiers like `base` must be read.
+ * `suffixCandidates(base)` are taken), or undefined when its answer lies past them and the account's
+ * other identifiers like `base` must be read.
  */
 export function firstFreeCandidate(base: string, takenCandidates: readonly string[], skip = 0): string | undefined {
-  const candidates = suffixCandidates(base);
-  const taken = new Set(takenCandidates);
-  const free = candidates.filter((candidate) => !taken.has(candidate));
-  return free[skip];
+  const identifier = firstFreeIdentifier(base, takenCandidates, skip);
+  return suffixCandidates(base).includes(identifier) ? identifier : undefined;
 }
 
 /** A regular expression (for Postgres `~`) matching `base` and `base-<n>`; a slug needs no escaping. */

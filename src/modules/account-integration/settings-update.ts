@@ -8,7 +8,7 @@ import type { Database } from '../../db/database';
 import { param, QueryTemplates } from '../../db/query-templates';
 import type { AccountIntegrationModel } from './models';
 import { COLUMN_OF } from './repository';
-import { READ_INTEGRATION, type IntegrationChanges } from './write-repository';
+import { READ_INTEGRATION, toColumns, type IntegrationChanges } from './write-repository';
 
 type Db = Kysely<Database>;
 
@@ -30,8 +30,6 @@ const SETTING_TYPES = {
 
 export type Setting = keyof typeof SETTING_TYPES;
 export type SettingsChanges = Pick<IntegrationChanges, Setting>;
-
-const JSON_SETTINGS = new Set<string>(['syncFilters', 'conditions']);
 
 /** SQL of the statement, built once per set of changed settings (see QueryTemplates). */
 const templates = new QueryTemplates();
@@ -59,11 +57,10 @@ export async function updateSettingsAtVersion(
   changes: SettingsChanges,
 ): Promise<SettingsUpdate> {
   const fields = (Object.keys(changes) as Setting[]).filter((field) => changes[field] !== undefined);
+  // Each setting's value as its column holds it, bound by the setting's name.
+  const columns = toColumns(changes) as Record<string, unknown>;
   const values: Record<string, unknown> = { id: target.id, accountId: target.accountId, version: target.expectedVersion, actor: target.actor };
-  for (const field of fields) {
-    const value = changes[field];
-    values[field] = JSON_SETTINGS.has(field) && value !== null ? JSON.stringify(value) : value;
-  }
+  for (const field of fields) values[field] = columns[COLUMN_OF[field]];
   const build = (): Compilable<UpdatedRow> => ({ compile: () => statement(fields).compile(db) });
   const [row] = await templates.execute(db, `settings:${fields.join(',')}`, build, values);
   if (!row) return { outcome: 'not-found' };

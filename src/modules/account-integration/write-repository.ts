@@ -96,7 +96,8 @@ function previousSecretColumns(keepCurrent: boolean): Record<string, unknown> {
     : { webhook_previous_secret_encrypted: null, webhook_previous_secret_key_id: null, webhook_secret_rotated_utc: null };
 }
 
-function toColumns(changes: IntegrationChanges): Updateable<AccountIntegrationsTable> {
+/** The changes as column values (JSON fields as JSON text); the previous secret's columns as SQL. */
+export function toColumns(changes: IntegrationChanges): Updateable<AccountIntegrationsTable> {
   const columns: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
