@@ -4,6 +4,7 @@ import { UNTRACKED } from '../../src/modules/account-integration/mutation-result
 import { COLUMN_OF } from '../../src/modules/account-integration/repository';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { eventually } from '../helpers/fault-load';
+import { SECRET_SENTINEL } from '../helpers/sentinel';
 import { createTenant, type Tenant } from '../helpers/tenants';
 
 /**
@@ -55,7 +56,8 @@ function input(overrides: Record<string, unknown> = {}) {
     integrationName: 'Counted',
     audienceId: tenant.audienceIds[0],
     integrationPartner: { key: 'activecampaign' },
-    credentials: { apiUrl: 'https://acme.api-us1.com', apiKey: 'not-a-secret' },
+    // The sentinel: the global teardown fails the run if any response or log line of these writes shows it.
+    credentials: { apiUrl: 'https://acme.api-us1.com', apiKey: SECRET_SENTINEL },
     capabilities: ['CONTACT_SYNC', 'WEBHOOKS'],
     ...overrides,
   };
@@ -149,6 +151,7 @@ describe('statements per write, counted at the driver', () => {
       },
     });
     expect(result).toMatchObject({ ok: true, accountIntegration: { version: 2 } });
+    expect(JSON.stringify(result)).not.toContain(SECRET_SENTINEL);
     const entry = await app.db
       .selectFrom('account_integration_history')
       .select(['action', 'version', 'actor', 'changes'])
@@ -168,6 +171,7 @@ describe('statements per write, counted at the driver', () => {
       { field: 'conditions', old: [condition], new: [] },
       { field: 'audienceId', old: tenant.audienceIds[0], new: tenant.audienceIds[1] },
     ]);
+    expect(JSON.stringify(entry)).not.toContain(SECRET_SENTINEL);
     const row = await app.db.selectFrom('account_integrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({
       integration_name: 'Every setting, changed', notification_email: null, owner_email: 'owner@example.com', activity_sync_mode: 'FULL',
