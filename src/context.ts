@@ -81,6 +81,8 @@ export interface RequestContext {
   operationCost?: number;
   /** API-key lookups (cached briefly); revoking a key makes it forget the key. */
   apiKeys: ApiKeyLookup;
+  /** Catalog partners shared by the replica's requests, when partners are cached (PARTNER_CACHE_TTL_MS). */
+  partners?: PartnerCache;
   /** WebSocket connections only: the integration events a subscription reads (src/subscriptions/). */
   integrationEvents?: IntegrationEventStreams;
   /** HTTP requests to /graphql: what the request's log line and metrics report (request-log.ts). */
@@ -199,6 +201,7 @@ export async function createRequestContext(
     keyring: deps.keyring,
     idempotencyKeyHeader: headers.idempotencyKey,
     apiKeys,
+    partners: deps.partners,
     loaders,
     observation,
   };

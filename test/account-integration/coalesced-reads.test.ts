@@ -72,7 +72,12 @@ describe('point reads coalesced across requests', () => {
         return app.request(query, { by }, { key: tenant.key });
       }),
     );
-    together.forEach((response, index) => expect(response).toEqual(alone[index % probes.length]));
+    // The rate limit's `remaining` depends on how many requests drew on the bucket before it refilled.
+    const answer = (response: GraphQLResponse & { extensions?: Record<string, unknown> }) => ({
+      ...response,
+      extensions: { ...response.extensions, rateLimit: undefined },
+    });
+    together.forEach((response, index) => expect(answer(response)).toEqual(answer(alone[index % probes.length]!)));
   });
 
   it('sends one statement for the reads of one turn, and reports it to each request', async () => {

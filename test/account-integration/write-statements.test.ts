@@ -36,12 +36,20 @@ interface Result {
 
 /** The statements' shapes, in order: what each one is for. */
 const LOOKUP = /^select json_build_object\(.* from "integration_partners" as "p" left join "audiences"/s;
-const CREATE_WITH_CLAIM = /^with "claim" as \(insert into "idempotency_keys".*"created" as \(insert into "account_integrations".*"capabilities" as \(insert into "account_integration_capabilities".*"history" as \(insert into "account_integration_history"/s;
+const CREATE_WITH_CLAIM =
+  /^with "claim" as \(insert into "idempotency_keys".*"created" as \(insert into "account_integrations".*"capabilities" as \(insert into "account_integration_capabilities".*"history" as \(insert into "account_integration_history"/s;
 const CREATE_WITHOUT_CLAIM = /^with "created" as \(insert into "account_integrations".*"history" as \(insert into "account_integration_history"/s;
+/** A create validated against a remembered partner: the statement checks the partner and audience and decides the rest. */
+const DECIDED_CREATE_WITH_CLAIM =
+  /^with "facts" as \(select .* from integration_partners p\s.* from audiences a\s.*"claim" as \(insert into "idempotency_keys".*"created" as \(insert into "account_integrations".*"history" as \(insert into "account_integration_history"/s;
+const DECIDED_CREATE_WITHOUT_CLAIM =
+  /^with "facts" as \(select .*"created" as \(insert into "account_integrations".*"history" as \(insert into "account_integration_history"/s;
 const READ_INTEGRATION = /^select "ai"\."id" as "id", .* from "account_integrations" as "ai" where/s;
 const READ_FOR_WRITE = /^select "ai"\."id" as "id", .* from "account_integrations" as "ai" inner join "integration_partners" as "p"/s;
-const UPDATE_WITH_HISTORY = /^with "updated" as \(update "account_integrations" as "ai" set .* "history" as \(insert into "account_integration_history"/s;
-const SETTINGS_UPDATE = /^\s*with current as \(\s*select .* from account_integrations as ai.*updated as \(\s*update account_integrations as ai.*history as \(\s*insert into account_integration_history/s;
+const UPDATE_WITH_HISTORY =
+  /^with "updated" as \(update "account_integrations" as "ai" set .* "history" as \(insert into "account_integration_history"/s;
+const SETTINGS_UPDATE =
+  /^\s*with current as \(\s*select .* from account_integrations as ai.*updated as \(\s*update account_integrations as ai.*history as \(\s*insert into account_integration_history/s;
 
 async function send(query: string, variables: Record<string, unknown>, key = tenant.key): Promise<{ result: Result; statements: string[] }> {
   app.database.statements.length = 0;
@@ -63,6 +71,11 @@ function input(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** A partner no other test of this suite creates with before the one that names it. */
+function superwall(overrides: Record<string, unknown> = {}) {
+  return input({ integrationPartner: { key: 'superwall' }, credentials: { apiKey: SECRET_SENTINEL }, capabilities: [], ...overrides });
+}
+
 async function create(overrides: Record<string, unknown> = {}, key?: string): Promise<string> {
   const { result } = await send(CREATE, { input: input(overrides), key });
   expect(result.ok).toBe(true);
@@ -76,24 +89,33 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('statements per write, counted at the driver', () => {
-  it('creates with an idempotency key in two statements: one lookup, then claim, row, capabilities and history at once', async () => {
-    const { result, statements } = await send(CREATE, { input: input(), key: 'count-1' });
+  it('creates with an idempotency key in two statements the first time a partner is named: one lookup, then claim, row, capabilities and history at once', async () => {
+    // The suite's first create of superwall: no create of this replica has read it yet.
+    const { result, statements } = await send(CREATE, { input: superwall(), key: 'count-1' });
     expect(result).toMatchObject({ ok: true, replayed: false, accountIntegration: { version: 1, connectionStatus: 'NOT_CONNECTED' } });
     expect(statements).toEqual([expect.stringMatching(LOOKUP), expect.stringMatching(CREATE_WITH_CLAIM)]);
   });
 
-  it('replays in three: the lookup, the claim that finds the key taken, and a read of what the first request created', async () => {
+  it('creates in one statement once a create has read the partner: checks, decisions, claim, row, capabilities and history at once', async () => {
+    await create();
+    const { result, statements } = await send(CREATE, { input: input({ integrationName: 'Remembered' }), key: 'count-3' });
+    expect(result).toMatchObject({ ok: true, replayed: false, accountIntegration: { version: 1, integrationName: 'Remembered' } });
+    expect(statements).toEqual([expect.stringMatching(DECIDED_CREATE_WITH_CLAIM)]);
+  });
+
+  it('replays in two: the statement whose claim finds the key taken, and a read of what the first request created', async () => {
     const first = await send(CREATE, { input: input({ integrationName: 'Replayed' }), key: 'count-2' });
     const { result, statements } = await send(CREATE, { input: input({ integrationName: 'Replayed' }), key: 'count-2' });
     expect(result).toMatchObject({ ok: true, replayed: true });
     expect(result.accountIntegration).toEqual(first.result.accountIntegration);
-    expect(statements).toEqual([expect.stringMatching(LOOKUP), expect.stringMatching(CREATE_WITH_CLAIM), expect.stringMatching(READ_INTEGRATION)]);
+    expect(statements).toEqual([expect.stringMatching(DECIDED_CREATE_WITH_CLAIM), expect.stringMatching(READ_INTEGRATION)]);
   });
 
-  it('creates without a key in two statements', async () => {
+  it('creates without a key in one statement', async () => {
+    await create();
     const { result, statements } = await send(CREATE, { input: input({ integrationName: 'No key' }) });
     expect(result.ok).toBe(true);
-    expect(statements).toEqual([expect.stringMatching(LOOKUP), expect.stringMatching(CREATE_WITHOUT_CLAIM)]);
+    expect(statements).toEqual([expect.stringMatching(DECIDED_CREATE_WITHOUT_CLAIM)]);
   });
 
   it('updates settings in one statement: the read, the version check, the update and its history entry at once', async () => {
@@ -107,9 +129,17 @@ describe('statements per write, counted at the driver', () => {
     const id = await create({ integrationName: 'Stale' });
     await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Fresh' } });
     const { result, statements } = await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Stale again' } });
-    expect(result).toMatchObject({ ok: false, accountIntegration: null, errors: [{ code: 'CONFLICT', message: expect.stringContaining('version 2') }] });
+    expect(result).toMatchObject({
+      ok: false,
+      accountIntegration: null,
+      errors: [{ code: 'CONFLICT', message: expect.stringContaining('version 2') }],
+    });
     expect(statements).toEqual([expect.stringMatching(SETTINGS_UPDATE)]);
-    const row = await app.db.selectFrom('account_integrations').select(['integration_name', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await app.db
+      .selectFrom('account_integrations')
+      .select(['integration_name', 'version'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ integration_name: 'Fresh', version: 2 });
   });
 
@@ -174,9 +204,20 @@ describe('statements per write, counted at the driver', () => {
     expect(JSON.stringify(entry)).not.toContain(SECRET_SENTINEL);
     const row = await app.db.selectFrom('account_integrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({
-      integration_name: 'Every setting, changed', notification_email: null, owner_email: 'owner@example.com', activity_sync_mode: 'FULL',
-      activity_target: 'CONTACT', engagement_field_level: 'DETAILED', capture_webhook_payloads: true, sync_filters: { objects: [] },
-      cooldown_minutes: null, debounce_window_seconds: 45, conditions: [], audience_id: tenant.audienceIds[1], version: 2, modified_by: entry.actor,
+      integration_name: 'Every setting, changed',
+      notification_email: null,
+      owner_email: 'owner@example.com',
+      activity_sync_mode: 'FULL',
+      activity_target: 'CONTACT',
+      engagement_field_level: 'DETAILED',
+      capture_webhook_payloads: true,
+      sync_filters: { objects: [] },
+      cooldown_minutes: null,
+      debounce_window_seconds: 45,
+      conditions: [],
+      audience_id: tenant.audienceIds[1],
+      version: 2,
+      modified_by: entry.actor,
     });
   });
 
@@ -190,16 +231,22 @@ describe('statements per write, counted at the driver', () => {
     expect(statements).toEqual([expect.stringMatching(READ_FOR_WRITE), expect.stringMatching(UPDATE_WITH_HISTORY)]);
   });
 
-  it('answers another account\'s integration, and a deleted one, with NOT_FOUND from that one statement', async () => {
+  it("answers another account's integration, and a deleted one, with NOT_FOUND from that one statement", async () => {
     const other = await createTenant(app);
     const id = await create({ integrationName: 'Not theirs' });
     const foreign = await send(UPDATE, { input: { id, expectedVersion: 1, integrationName: 'Taken over' } }, other.key);
     expect(foreign.result).toMatchObject({ ok: false, errors: [{ code: 'NOT_FOUND' }] });
     expect(foreign.statements).toEqual([expect.stringMatching(SETTINGS_UPDATE)]);
-    await send(`mutation($input: AccountIntegrationVersionInput!) { deleteAccountIntegration(input: $input) { ${RESULT} } }`, { input: { id, expectedVersion: 1 } });
+    await send(`mutation($input: AccountIntegrationVersionInput!) { deleteAccountIntegration(input: $input) { ${RESULT} } }`, {
+      input: { id, expectedVersion: 1 },
+    });
     const deleted = await send(UPDATE, { input: { id, expectedVersion: 2, integrationName: 'Revived' } });
     expect(deleted.result).toMatchObject({ ok: false, errors: [{ code: 'NOT_FOUND' }] });
-    const row = await app.db.selectFrom('account_integrations').select(['integration_name', 'version', 'is_deleted']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await app.db
+      .selectFrom('account_integrations')
+      .select(['integration_name', 'version', 'is_deleted'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ integration_name: 'Not theirs', version: 2, is_deleted: true });
   });
 });
@@ -207,7 +254,10 @@ describe('statements per write, counted at the driver', () => {
 describe('the CREATED history entry, written before the row is read back', () => {
   /** What the entry listed when it was built from the inserted row: every set field, old null, in column order. */
   async function expectedChanges(id: string): Promise<unknown[]> {
-    const row = (await app.db.selectFrom('account_integrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as Record<string, unknown>;
+    const row = (await app.db.selectFrom('account_integrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as Record<
+      string,
+      unknown
+    >;
     const changes: unknown[] = [];
     for (const [field, column] of Object.entries(COLUMN_OF)) {
       const value = row[column];
@@ -225,7 +275,8 @@ describe('the CREATED history entry, written before the row is read back', () =>
       .executeTakeFirstOrThrow();
   }
 
-  it('lists exactly the stored row, for an API-key partner with every setting given', async () => {
+  // Each twice: a create that reads its partner first, or one validated against the partner it remembers.
+  it.each(['first', 'second'])('lists exactly the stored row, for an API-key partner with every setting given (%s create)', async () => {
     const id = await create({
       integrationName: 'Everything',
       notificationEmail: 'ops@example.com',
@@ -246,7 +297,7 @@ describe('the CREATED history entry, written before the row is read back', () =>
     ]);
   });
 
-  it('lists exactly the stored row, for an OAuth partner whose token is due at the creation time', async () => {
+  it.each(['first', 'second'])('lists exactly the stored row, for an OAuth partner whose token is due at the creation time (%s create)', async () => {
     const id = await create({ integrationPartner: { key: 'slack' }, credentials: null, capabilities: [] });
     const row = await app.db.selectFrom('account_integrations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     // One database clock stamps every timestamp of the create, to the microsecond.
@@ -257,6 +308,109 @@ describe('the CREATED history entry, written before the row is read back', () =>
     expect(clock?.equal).toBe(true);
     expect(row.activity_sync_mode).toBe('INCREMENTAL');
     expect((await createdEntry(id)).changes).toEqual(await expectedChanges(id));
+  });
+});
+
+describe('a create validated against the partner a previous create read', () => {
+  const missing = '00000000-0000-4000-8000-0000000000aa';
+
+  it.each([
+    [
+      'its row',
+      sql`update integration_partners set description = description || ' (changed)' where key = 'activecampaign'`,
+      sql`update integration_partners set description = replace(description, ' (changed)', '') where key = 'activecampaign'`,
+    ],
+    [
+      'one of its capabilities',
+      sql`update capabilities set description = description || ' (changed)' where key = 'WEBHOOKS'`,
+      sql`update capabilities set description = replace(description, ' (changed)', '') where key = 'WEBHOOKS'`,
+    ],
+  ])(
+    'goes back to the lookup when the catalog changed the partner (%s) since, and writes against the partner as committed',
+    async (_what, change, undo) => {
+      await create();
+      await change.execute(app.db);
+      try {
+        const { result, statements } = await send(CREATE, { input: input({ integrationName: 'After a catalog change' }) });
+        expect(result).toMatchObject({ ok: true, replayed: false });
+        expect(statements).toEqual([
+          expect.stringMatching(DECIDED_CREATE_WITHOUT_CLAIM),
+          expect.stringMatching(LOOKUP),
+          expect.stringMatching(CREATE_WITHOUT_CLAIM),
+        ]);
+        // The lookup's partner is remembered in its place.
+        const next = await send(CREATE, { input: input({ integrationName: 'Remembered again' }) });
+        expect(next.statements).toEqual([expect.stringMatching(DECIDED_CREATE_WITHOUT_CLAIM)]);
+      } finally {
+        await undo.execute(app.db);
+      }
+    },
+  );
+
+  it('refuses a partner disabled since with PARTNER_UNAVAILABLE, claiming and writing nothing', async () => {
+    await create();
+    const before = await app.db
+      .selectFrom('account_integrations')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    await sql`update integration_partners set is_enabled = false where key = 'activecampaign'`.execute(app.db);
+    try {
+      const { result, statements } = await send(CREATE, { input: input({ integrationName: 'Disabled' }), key: 'disabled' });
+      expect(result).toMatchObject({ ok: false, accountIntegration: null, errors: [{ code: 'PARTNER_UNAVAILABLE' }] });
+      expect(statements).toEqual([expect.stringMatching(DECIDED_CREATE_WITH_CLAIM), expect.stringMatching(LOOKUP)]);
+    } finally {
+      await sql`update integration_partners set is_enabled = true where key = 'activecampaign'`.execute(app.db);
+    }
+    const claims = await app.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'disabled').execute();
+    expect(claims).toEqual([]);
+    const after = await app.db
+      .selectFrom('account_integrations')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
+  it('answers a missing audience and a taken identifier from the lookup, with the errors a first create gets', async () => {
+    await create({ integrationName: 'Holder', identifier: 'held-identifier' });
+    const audience = await send(CREATE, { input: input({ integrationName: 'Nowhere', audienceId: missing }), key: 'nowhere' });
+    expect(audience.result.errors).toEqual([expect.objectContaining({ code: 'INVALID_INPUT', message: 'No such audience in this account.' })]);
+    expect(audience.statements).toEqual([expect.stringMatching(DECIDED_CREATE_WITH_CLAIM), expect.stringMatching(LOOKUP)]);
+    const taken = await send(CREATE, { input: input({ integrationName: 'Copy', identifier: 'held-identifier' }) });
+    expect(taken.result.errors).toEqual([expect.objectContaining({ code: 'ALREADY_EXISTS' })]);
+    expect(taken.statements).toEqual([expect.stringMatching(DECIDED_CREATE_WITHOUT_CLAIM), expect.stringMatching(LOOKUP)]);
+    // An input that breaks a rule is judged against the partner as committed: straight to the lookup.
+    const broken = await send(CREATE, { input: input({ integrationName: 'Broken', ownerEmail: 'not an address', audienceId: missing }) });
+    expect(broken.result.errors.map((error) => error.code)).toEqual(['INVALID_INPUT', 'INVALID_INPUT']);
+    expect(broken.statements).toEqual([expect.stringMatching(LOOKUP)]);
+  });
+
+  it('takes the first free identifier, and the primary of a channel that has none, as the lookup would', async () => {
+    const other = await createTenant(app);
+    const chat = (name: string) => ({
+      integrationName: name,
+      integrationPartner: { key: 'slack' },
+      credentials: null,
+      capabilities: [],
+      audienceId: other.audienceIds[0],
+    });
+    const ids: string[] = [];
+    for (const name of ['Team chat', 'Team chat', 'Team chat']) {
+      const { result, statements } = await send(CREATE, { input: input(chat(name)) }, other.key);
+      expect(result.ok).toBe(true);
+      if (ids.length > 0) expect(statements).toEqual([expect.stringMatching(DECIDED_CREATE_WITHOUT_CLAIM)]);
+      ids.push(result.accountIntegration!.id);
+    }
+    const rows = await app.db
+      .selectFrom('account_integrations')
+      .select(['id', 'identifier', 'is_primary', 'channel'])
+      .where('account_id', '=', other.accountId)
+      .orderBy('created_utc')
+      .execute();
+    expect(rows).toEqual([
+      { id: ids[0], identifier: 'team-chat', is_primary: true, channel: 'CHAT' },
+      { id: ids[1], identifier: 'team-chat-2', is_primary: false, channel: 'CHAT' },
+      { id: ids[2], identifier: 'team-chat-3', is_primary: false, channel: 'CHAT' },
+    ]);
   });
 });
 
@@ -328,8 +482,15 @@ onPostgres('writes racing other sessions', () => {
     expect(result).toMatchObject({ ok: false, errors: [{ code: 'CONFLICT', message: expect.stringContaining('version 2') }] });
     // The update that found the row moved on once it had the lock, then the generic path's read, which
     // tells the new version (the rest are this test's own, on the same pool).
-    expect(statements.filter((text) => /^\s*(select "ai"|with )/.test(text))).toEqual([expect.stringMatching(SETTINGS_UPDATE), expect.stringMatching(READ_FOR_WRITE)]);
-    const row = await app.db.selectFrom('account_integrations').select(['integration_name', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(statements.filter((text) => /^\s*(select "ai"|with )/.test(text))).toEqual([
+      expect.stringMatching(SETTINGS_UPDATE),
+      expect.stringMatching(READ_FOR_WRITE),
+    ]);
+    const row = await app.db
+      .selectFrom('account_integrations')
+      .select(['integration_name', 'version'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ integration_name: 'Winner', version: 2 });
   });
 

@@ -6,12 +6,20 @@ import type { IntegrationCapability, IntegrationChannel } from '../../generated/
 import type { AudienceModel } from '../account/models';
 import type { IntegrationPartnerModel, PartnerCapabilityModel } from '../integration-partner/models';
 import type { AccountIntegrationModel } from './models';
+import { DECIDED_HISTORY, FACTS_HOLD, factsOf, PARTNER_VERSIONS, type Facts, type StatementDecisions } from './create-decisions';
 import { CLOCK_SELECTION, PARTNER_JSON, READ_INTEGRATION, RETURNING_INTEGRATION, type DatabaseClock } from './write-repository';
 
 type Db = Kysely<Database>;
 
-/** SQL of the create path's two statements, built once per shape (see QueryTemplates). */
+/** SQL of the create path's statements, built once per shape (see QueryTemplates). */
 const templates = new QueryTemplates();
+
+/** The capabilities of partner `p`, ordered by capability, as the capabilitiesByPartnerId loader has them. */
+const PARTNER_CAPABILITIES_JSON = sql<PartnerCapabilityModel[]>`coalesce((
+  select json_agg(json_build_object('capability', pc.capability, 'description', c.description, 'configSchema', c.config_schema)
+                  order by pc.capability)
+  from partner_capabilities pc join capabilities c on c.key = pc.capability
+  where pc.integration_partner_id = p.id), '[]')`;
 
 /** What validating a create needs from the database, read in one statement. */
 export interface CreateLookup extends DatabaseClock {
@@ -20,6 +28,8 @@ export interface CreateLookup extends DatabaseClock {
   partnerCapabilities: PartnerCapabilityModel[];
   /** The audience, if it exists in the account. */
   audience: AudienceModel | null;
+  /** PARTNER_VERSIONS of the partner as read. */
+  partnerFingerprint: string;
   /** Which of the identifiers asked about are taken by the account's live integrations. */
   takenIdentifiers: string[];
   /** The channels that have a primary integration in the account now. */
@@ -45,20 +55,21 @@ export async function findCreateLookup(
     db
       .selectFrom('integration_partners as p')
       .leftJoin('audiences as a', (join) =>
-        withAudience ? join.on('a.account_id', '=', param<string>('accountId')).on('a.id', '=', param<string>('audienceId')) : join.on(sql<boolean>`false`),
+        withAudience
+          ? join.on('a.account_id', '=', param<string>('accountId')).on('a.id', '=', param<string>('audienceId'))
+          : join.on(sql<boolean>`false`),
       )
       .select([
         PARTNER_JSON.as('partner'),
-        sql<PartnerCapabilityModel[]>`coalesce((
-          select json_agg(json_build_object('capability', pc.capability, 'description', c.description, 'configSchema', c.config_schema)
-                          order by pc.capability)
-          from partner_capabilities pc join capabilities c on c.key = pc.capability
-          where pc.integration_partner_id = p.id), '[]')`.as('partnerCapabilities'),
+        PARTNER_CAPABILITIES_JSON.as('partnerCapabilities'),
+        PARTNER_VERSIONS.as('partnerFingerprint'),
         'a.id as audienceId',
         'a.name as audienceName',
         'a.created_utc as audienceCreatedUtc',
         sql<string[]>`array(select t.identifier from account_integrations t
-          where t.account_id = ${param('accountId')} and not t.is_deleted and t.identifier = any(cast(${param('identifiers')} as text[])))`.as('takenIdentifiers'),
+          where t.account_id = ${param('accountId')} and not t.is_deleted and t.identifier = any(cast(${param('identifiers')} as text[])))`.as(
+          'takenIdentifiers',
+        ),
         sql<IntegrationChannel[]>`array(select t.channel from account_integrations t
           where t.account_id = ${param('accountId')} and t.is_primary and not t.is_deleted)`.as('primaryChannels'),
         ...CLOCK_SELECTION,
@@ -87,7 +98,9 @@ export interface IdempotencyClaim {
 export type CreateResult =
   | { claimed: true; integration: AccountIntegrationModel }
   /** A live claim holds the key: what it was for, and what it created (null while it has not committed). */
-  | { claimed: false; requestHash: Buffer; operation: string; resourceId: string | null };
+  | { claimed: false; requestHash: Buffer; operation: string; resourceId: string | null }
+  /** The statement's own checks (StatementDecisions) failed: nothing was written, the key not claimed. */
+  | { claimed: false; undecided: true };
 
 export interface NewIntegration {
   /** Every column of the row, so that `history` can be built before the statement runs. */
@@ -95,6 +108,8 @@ export interface NewIntegration {
   capabilities: readonly IntegrationCapability[];
   actor: string;
   history: HistoryChange[];
+  /** Present when the create was validated without a lookup: what the statement decides itself. */
+  decisions?: StatementDecisions;
 }
 
 const takeOver = <T>(column: string) =>
@@ -107,9 +122,11 @@ const takeOver = <T>(column: string) =>
  * as its resource) and creates only if it got it; a live claim is left as it is and returned. Waiting
  * behind a concurrent uncommitted claim ends after `lockTimeoutMs` with 55P03: `set_config(…, true)`
  * sets lock_timeout for this statement's own transaction only, before the claim's row is inserted.
+ * With `create.decisions`, the statement also makes them (the `facts` CTE), and claims and writes
+ * nothing unless its checks hold.
  */
 export async function insertIntegration(db: Db, create: NewIntegration, claim?: IdempotencyClaim): Promise<CreateResult> {
-  const { columns } = create;
+  const { columns, decisions } = create;
   const names = Object.keys(columns) as Array<keyof Database['account_integrations']>;
   const values: Record<string, unknown> = {
     id: columns.id,
@@ -120,22 +137,46 @@ export async function insertIntegration(db: Db, create: NewIntegration, claim?: 
     ...(claim
       ? { claimKey: claim.key, claimOperation: claim.operation, claimRequestHash: claim.requestHash, lockTimeout: `${claim.lockTimeoutMs}ms` }
       : {}),
+    ...(decisions
+      ? {
+          partnerId: decisions.partnerId,
+          partnerFingerprint: decisions.partnerFingerprint,
+          audienceId: decisions.audienceId,
+          identifiers: decisions.identifiers,
+          primaryOf: decisions.primaryOf,
+          fillIdentifier: decisions.historyFills.identifier,
+          fillIsPrimary: decisions.historyFills.isPrimary,
+          fillClock: decisions.historyFills.clock,
+        }
+      : {}),
   };
   for (const name of names) values[`column:${name}`] = columns[name];
+  const clockColumns = new Set<string>(decisions?.clockColumns ?? []);
   const build = () => {
-    const selected = names.map((name) => sql`${param(`column:${name}`)}`.as(name));
-    // Without a key there is no claim CTE, and nothing refers to one.
-    const start: WithClaim = claim ? claimKey(db) : (db as unknown as WithClaim);
+    const selected = names.map((name) => {
+      if (decisions && name === 'identifier') return sql.ref('facts.identifier').as(name);
+      if (decisions && name === 'is_primary') return sql.ref('facts.isPrimary').as(name);
+      if (clockColumns.has(name)) return sql`cast(facts.clock as timestamptz)`.as(name);
+      return sql`${param(`column:${name}`)}`.as(name);
+    });
+    let start = db as unknown as WithFacts;
+    if (decisions) start = db.with('facts', factsOf) as unknown as WithFacts;
+    if (claim) start = claimKey(start, decisions !== undefined);
+    const source = (qb: WithFacts) => {
+      if (claim && decisions) return qb.selectFrom(['claim', 'facts']).where('claim.resourceId', '=', param<string>('id')).where(FACTS_HOLD);
+      if (claim) return qb.selectFrom('claim').where('claim.resourceId', '=', param<string>('id'));
+      if (decisions) return qb.selectFrom('facts').where(FACTS_HOLD);
+      return undefined;
+    };
     const statement = start
-      .with('created', (qb) =>
-        qb
+      .with('created', (qb) => {
+        const from = source(qb);
+        return qb
           .insertInto('account_integrations')
           .columns(names)
-          .expression(
-            claim ? qb.selectFrom('claim').select(selected).where('claim.resourceId', '=', param<string>('id')) : qb.selectNoFrom(selected),
-          )
-          .returning(RETURNING_INTEGRATION),
-      )
+          .expression(from ? from.select(selected) : qb.selectNoFrom(selected))
+          .returning(RETURNING_INTEGRATION);
+      })
       .with('capabilities', (qb) =>
         qb
           .insertInto('account_integration_capabilities')
@@ -158,25 +199,39 @@ export async function insertIntegration(db: Db, create: NewIntegration, claim?: 
                 'created.version',
                 sql.lit('CREATED').as('action'),
                 sql<string>`${param('actor')}`.as('actor'),
-                sql<string>`${param('history')}`.as('changes'),
+                (decisions ? DECIDED_HISTORY : sql<string>`${param('history')}`).as('changes'),
               ]),
           ),
       );
-    if (!claim) return statement.selectFrom('created').selectAll().$castTo<AccountIntegrationModel & Partial<ClaimRow>>();
+    // One row always: from the facts when there are decisions, else from the claim when there is one.
+    if (decisions) {
+      const answer = statement
+        .selectFrom('facts')
+        .leftJoin('created', (join) => join.onTrue())
+        .selectAll('created')
+        .select(FACTS_HOLD.as('decided'));
+      return (
+        claim ? answer.leftJoin('claim', (join) => join.onTrue()).select(['claim.resourceId', 'claim.requestHash', 'claim.operation']) : answer
+      ).$castTo<CreatedRow>();
+    }
+    if (!claim) return statement.selectFrom('created').selectAll().$castTo<CreatedRow>();
     return statement
       .selectFrom('claim')
       .leftJoin('created', (join) => join.onTrue())
       .selectAll('created')
       .select(['claim.resourceId', 'claim.requestHash', 'claim.operation'])
-      .$castTo<AccountIntegrationModel & Partial<ClaimRow>>();
+      .$castTo<CreatedRow>();
   };
-  const [row] = await templates.execute(db, `insert:${claim !== undefined}:${names.join(',')}`, build, values);
+  const shape = `insert:${claim !== undefined}:${names.join(',')}:${decisions ? [...clockColumns].join(',') : '-'}`;
+  const [row] = await templates.execute(db, shape, build, values);
   // Kysely's executeTakeFirstOrThrow would throw here too: the statement always returns a row.
   if (!row) throw new Error('The create statement returned no row.');
-  if (!claim) return { claimed: true, integration: row };
-  const { resourceId, requestHash, operation, ...integration } = row;
+  const { resourceId, requestHash, operation, decided, ...integration } = row;
+  if (decisions && !decided) return { claimed: false, undecided: true };
+  if (!claim) return { claimed: true, integration };
   if (resourceId === columns.id) return { claimed: true, integration };
-  return { claimed: false, requestHash: requestHash!, operation: operation!, resourceId: resourceId ?? null };
+  if (!requestHash || !operation) throw new Error('The create statement returned no claim.');
+  return { claimed: false, requestHash, operation, resourceId: resourceId ?? null };
 }
 
 interface ClaimRow {
@@ -184,37 +239,43 @@ interface ClaimRow {
   requestHash: Buffer;
   operation: string;
 }
-type WithClaim = QueryCreator<Database & { claim: ClaimRow }>;
+type CreatedRow = AccountIntegrationModel & Partial<ClaimRow> & { decided?: boolean };
+type WithFacts = QueryCreator<Database & { claim: ClaimRow; facts: Facts }>;
 
-/** The `claim` CTE: the key's row after this statement, ours if resourceId is the new integration's id. */
-function claimKey(db: Db): WithClaim {
-  return db.with('claim', (qb) =>
-    qb
+/**
+ * The `claim` CTE: the key's row after this statement, ours if resourceId is the new integration's id.
+ * `guarded`: only when the `facts` CTE's checks hold (otherwise the CTE is empty and nothing is claimed).
+ */
+function claimKey(start: WithFacts, guarded: boolean): WithFacts {
+  return start.with('claim', (qb) => {
+    let claimed = qb
+      // Selected from the set_config row, so the lock timeout is set before the key's row is inserted.
+      .selectFrom(qb.selectNoFrom(sql`set_config('lock_timeout', ${param('lockTimeout')}, true)`.as('lockTimeout')).as('wait'))
+      .select([
+        sql<string>`${param('accountId')}`.as('account_id'),
+        sql<string>`${param('claimKey')}`.as('key'),
+        sql<string>`${param('claimOperation')}`.as('operation'),
+        sql<Buffer>`${param('claimRequestHash')}`.as('request_hash'),
+        sql<string>`${param('id')}`.as('resource_id'),
+        sql<Date>`now() + interval '24 hours'`.as('expires_utc'),
+      ]);
+    if (guarded) claimed = claimed.where(sql<boolean>`(select ${FACTS_HOLD} from facts)`);
+    return qb
       .insertInto('idempotency_keys')
       .columns(['account_id', 'key', 'operation', 'request_hash', 'resource_id', 'expires_utc'])
-      .expression(
-        // Selected from the set_config row, so the lock timeout is set before the key's row is inserted.
-        qb
-          .selectFrom(qb.selectNoFrom(sql`set_config('lock_timeout', ${param('lockTimeout')}, true)`.as('lockTimeout')).as('wait'))
-          .select([
-            sql<string>`${param('accountId')}`.as('account_id'),
-            sql<string>`${param('claimKey')}`.as('key'),
-            sql<string>`${param('claimOperation')}`.as('operation'),
-            sql<Buffer>`${param('claimRequestHash')}`.as('request_hash'),
-            sql<string>`${param('id')}`.as('resource_id'),
-            sql<Date>`now() + interval '24 hours'`.as('expires_utc'),
-          ]),
-      )
+      .expression(claimed)
       .onConflict((oc) =>
-        oc.columns(['account_id', 'key']).doUpdateSet({
-          operation: takeOver<string>('operation'),
-          request_hash: takeOver<Buffer>('request_hash'),
-          resource_id: takeOver<string | null>('resource_id'),
-          expires_utc: takeOver<Date>('expires_utc'),
-        }),
+        oc
+          .columns(['account_id', 'key'])
+          .doUpdateSet({
+            operation: takeOver<string>('operation'),
+            request_hash: takeOver<Buffer>('request_hash'),
+            resource_id: takeOver<string | null>('resource_id'),
+            expires_utc: takeOver<Date>('expires_utc'),
+          }),
       )
-      .returning(['resource_id as resourceId', 'request_hash as requestHash', 'operation']),
-  );
+      .returning(['resource_id as resourceId', 'request_hash as requestHash', 'operation']);
+  }) as unknown as WithFacts;
 }
 
 /** An integration of the account, deleted or not: what a replayed create returns. */
