@@ -11,18 +11,19 @@ import type { IntegrationChannel } from '../../generated/graphql';
  */
 
 /**
- * What a create's rules read of partner `p`, as versions of its rows (a row's xmin changes with every
- * update of it): the partner and its capabilities. A create validated against a remembered partner
- * writes only if these are still the ones its lookup read.
+ * What a create's rules read of partner `p`, as one digest of its row and its capabilities' rows (their
+ * text, so a catalog load that rewrites them unchanged, as every replica's start does, keeps it). A
+ * create validated against a remembered partner writes only if the digest is still the one its lookup
+ * read.
  */
-export const PARTNER_VERSIONS = sql<string>`p.xmin::text || ':' || coalesce((
-  select string_agg(pc.xmin::text || '.' || c.xmin::text, ',' order by pc.capability)
+export const PARTNER_DIGEST = sql<string>`md5(p::text || ':' || coalesce((
+  select string_agg(c::text, ',' order by c.key)
   from partner_capabilities pc join capabilities c on c.key = pc.capability
-  where pc.integration_partner_id = p.id), '')`;
+  where pc.integration_partner_id = p.id), ''))`;
 
 /**
  * A create validated against a remembered partner, without reading anything else first. The statement
- * writes only if the partner's rows are the versions its lookup read (PARTNER_VERSIONS) and the audience is in the account; it takes
+ * writes only if the partner's digest (PARTNER_DIGEST) is the one its lookup read and the audience is in the account; it takes
  * the first of `identifiers` that no live integration of the account holds, makes the row its
  * channel's primary when asked and the channel has none, and stamps the database clock. The columns
  * and history entries it decides are placeholders in NewIntegration.
@@ -70,7 +71,7 @@ export function factsOf(qb: QueryCreator<Database>) {
       'isPrimary',
     ),
     sql<boolean>`(exists (select 1 from integration_partners p
-                          where p.id = ${param('partnerId')} and p.is_enabled and ${PARTNER_VERSIONS} = ${param('partnerFingerprint')})
+                          where p.id = ${param('partnerId')} and p.is_enabled and ${PARTNER_DIGEST} = ${param('partnerFingerprint')})
                   and exists (select 1 from audiences a where a.account_id = ${param('accountId')} and a.id = ${param('audienceId')}))`.as('ok'),
   ]);
 }

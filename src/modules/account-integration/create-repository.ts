@@ -6,7 +6,7 @@ import type { IntegrationCapability, IntegrationChannel } from '../../generated/
 import type { AudienceModel } from '../account/models';
 import type { IntegrationPartnerModel, PartnerCapabilityModel } from '../integration-partner/models';
 import type { AccountIntegrationModel } from './models';
-import { DECIDED_HISTORY, FACTS_HOLD, factsOf, PARTNER_VERSIONS, type Facts, type StatementDecisions } from './create-decisions';
+import { DECIDED_HISTORY, FACTS_HOLD, factsOf, PARTNER_DIGEST, type Facts, type StatementDecisions } from './create-decisions';
 import { CLOCK_SELECTION, PARTNER_JSON, READ_INTEGRATION, RETURNING_INTEGRATION, type DatabaseClock } from './write-repository';
 
 type Db = Kysely<Database>;
@@ -28,7 +28,7 @@ export interface CreateLookup extends DatabaseClock {
   partnerCapabilities: PartnerCapabilityModel[];
   /** The audience, if it exists in the account. */
   audience: AudienceModel | null;
-  /** PARTNER_VERSIONS of the partner as read. */
+  /** PARTNER_DIGEST of the partner as read. */
   partnerFingerprint: string;
   /** Which of the identifiers asked about are taken by the account's live integrations. */
   takenIdentifiers: string[];
@@ -62,7 +62,7 @@ export async function findCreateLookup(
       .select([
         PARTNER_JSON.as('partner'),
         PARTNER_CAPABILITIES_JSON.as('partnerCapabilities'),
-        PARTNER_VERSIONS.as('partnerFingerprint'),
+        PARTNER_DIGEST.as('partnerFingerprint'),
         'a.id as audienceId',
         'a.name as audienceName',
         'a.created_utc as audienceCreatedUtc',

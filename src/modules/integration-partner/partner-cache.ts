@@ -18,7 +18,7 @@ const MAX_CACHED_PARTNERS = 10_000;
  *
  * Creates remember, for the same time, the partner and capabilities their lookup read (by the reference
  * the input gave), so that the next create of that partner can be validated and written in one
- * statement. That statement writes only if the partner's rows are still the versions remembered: a
+ * statement. That statement writes only if the partner's digest is still the one remembered: a
  * catalog change sends the create back to a fresh lookup, and the rules never pass on a stale partner.
  */
 export interface PartnerCache {
@@ -33,7 +33,7 @@ export interface PartnerCache {
 export interface PartnerForCreates {
   partner: IntegrationPartnerModel;
   partnerCapabilities: readonly PartnerCapabilityModel[];
-  /** The row versions of both (PARTNER_VERSIONS, create-decisions.ts), which the create statement checks. */
+  /** Digest of both (PARTNER_DIGEST, create-decisions.ts), which the create statement checks. */
   fingerprint: string;
 }
 
