@@ -30,7 +30,7 @@ export const PARTNER_DIGEST = sql<string>`md5(p::text || ':' || coalesce((
  */
 export interface StatementDecisions {
   partnerId: string;
-  partnerFingerprint: string;
+  partnerDigest: string;
   audienceId: string;
   identifiers: readonly string[];
   /** The channel whose primary the row becomes if it has none; null: the row is not a primary. */
@@ -71,7 +71,7 @@ export function factsOf(qb: QueryCreator<Database>) {
       'isPrimary',
     ),
     sql<boolean>`(exists (select 1 from integration_partners p
-                          where p.id = ${param('partnerId')} and p.is_enabled and ${PARTNER_DIGEST} = ${param('partnerFingerprint')})
+                          where p.id = ${param('partnerId')} and p.is_enabled and ${PARTNER_DIGEST} = ${param('partnerDigest')})
                   and exists (select 1 from audiences a where a.account_id = ${param('accountId')} and a.id = ${param('audienceId')}))`.as('ok'),
   ]);
 }

@@ -29,7 +29,7 @@ export interface CreateLookup extends DatabaseClock {
   /** The audience, if it exists in the account. */
   audience: AudienceModel | null;
   /** PARTNER_DIGEST of the partner as read. */
-  partnerFingerprint: string;
+  partnerDigest: string;
   /** Which of the identifiers asked about are taken by the account's live integrations. */
   takenIdentifiers: string[];
   /** The channels that have a primary integration in the account now. */
@@ -62,7 +62,7 @@ export async function findCreateLookup(
       .select([
         PARTNER_JSON.as('partner'),
         PARTNER_CAPABILITIES_JSON.as('partnerCapabilities'),
-        PARTNER_DIGEST.as('partnerFingerprint'),
+        PARTNER_DIGEST.as('partnerDigest'),
         'a.id as audienceId',
         'a.name as audienceName',
         'a.created_utc as audienceCreatedUtc',
@@ -140,7 +140,7 @@ export async function insertIntegration(db: Db, create: NewIntegration, claim?: 
     ...(decisions
       ? {
           partnerId: decisions.partnerId,
-          partnerFingerprint: decisions.partnerFingerprint,
+          partnerDigest: decisions.partnerDigest,
           audienceId: decisions.audienceId,
           identifiers: decisions.identifiers,
           primaryOf: decisions.primaryOf,

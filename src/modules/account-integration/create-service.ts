@@ -70,8 +70,8 @@ async function lookUp(
     ctx.loaders.capabilitiesByPartnerId.prime(lookup.partner.id, lookup.partnerCapabilities);
     if (lookup.audience) ctx.loaders.audienceById.prime(lookup.audience.id, lookup.audience);
     if (lookup.partner.isEnabled) {
-      const { partner, partnerCapabilities, partnerFingerprint: fingerprint } = lookup;
-      ctx.partners?.rememberForCreates(partnerReference(input), { partner, partnerCapabilities, fingerprint });
+      const { partner, partnerCapabilities, partnerDigest: digest } = lookup;
+      ctx.partners?.rememberForCreates(partnerReference(input), { partner, partnerCapabilities, digest });
     }
   }
   return lookup;
@@ -202,7 +202,7 @@ async function createInOneStatement(ctx: RequestContext, plan: CreatePlan, remem
   const history = createdHistory(integration, fields.capabilities, encrypted !== null);
   const decisions: StatementDecisions = {
     partnerId: partner.id,
-    partnerFingerprint: remembered.fingerprint,
+    partnerDigest: remembered.digest,
     audienceId: plan.input.audienceId,
     identifiers: plan.identifiersToProbe,
     primaryOf,

@@ -34,7 +34,7 @@ export interface PartnerForCreates {
   partner: IntegrationPartnerModel;
   partnerCapabilities: readonly PartnerCapabilityModel[];
   /** Digest of both (PARTNER_DIGEST, create-decisions.ts), which the create statement checks. */
-  fingerprint: string;
+  digest: string;
 }
 
 export function createPartnerCache(ttlMs: number): PartnerCache | undefined {
