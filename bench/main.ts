@@ -14,7 +14,7 @@ import { captureCase } from './capture/capture';
 import { roundTrips, type CapturedRequest } from './capture/types';
 import { CASES, caseNamed } from './cases';
 import { unselectedScalarFields } from './cases/heavy';
-import type { ServerKind, Summary } from './cases/types';
+import { REPLAYING, type ServerKind, type Summary } from './cases/types';
 import { ROOT } from './dist';
 import { note, warn } from './log';
 import { measure, type CaseRun, type Measurement } from './measure/measure';
@@ -141,7 +141,7 @@ function warningsOf(m: Measurement, run: CaseRun): string[] {
   const failed = m.errors + m.non2xx + (m.serverErrors ?? 0);
   if (failed > 0) warnings.push(`${where}: ${m.errors} connection errors, ${m.non2xx} non-2xx (${JSON.stringify(m.statusCodes)}), ${m.serverErrors ?? 0} server-side errors ${JSON.stringify(m.errorCodes)}`);
   if (m.resets > 0) warnings.push(`${where}: ${m.resets} write sequences restarted (a create returned no id)`);
-  if (m.server === 'loop' && m.statementsPerRequest !== undefined) {
+  if (REPLAYING.includes(m.server) && m.statementsPerRequest !== undefined) {
     const expected = run.capture.requests.reduce((n, r) => n + r.statements.length, 0) / run.capture.requests.length;
     if (Math.abs(m.statementsPerRequest - expected) > 0.05) warnings.push(`${where}: replayed ${m.statementsPerRequest.toFixed(2)} statements per request, captured ${expected.toFixed(2)}`);
   }

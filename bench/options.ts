@@ -23,7 +23,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --warmup <s>        warm-up before each window (default 5)
   --rounds <n>        rounds, alternating the servers' order (default 2)
   --cases <a,b>       only these cases (light, heavy, single, write)
-  --servers <a,b>     only these servers (ours, postgraphile, loop); ratios need ours and the other
+  --servers <a,b>     only these servers (ours, postgraphile, loop, bare); ratios need ours and the other
   --quick             3 s windows after 1 s warm-ups, for trying things out
   --reseed            drop and re-seed the benchmark database
   --check             exit 1 when SQL statements per request differ from bench/baseline.json or a

@@ -5,8 +5,10 @@
  */
 import type pg from 'pg';
 
-export type ServerKind = 'ours' | 'postgraphile' | 'loop';
-export const SERVERS: readonly ServerKind[] = ['ours', 'postgraphile', 'loop'];
+export type ServerKind = 'ours' | 'postgraphile' | 'loop' | 'bare';
+export const SERVERS: readonly ServerKind[] = ['ours', 'postgraphile', 'loop', 'bare'];
+/** The peers that answer from the service's capture, driven with the service's requests. */
+export const REPLAYING: readonly ServerKind[] = ['loop', 'bare'];
 
 export interface BenchRequest {
   /** JSON text of `{ query, variables }`. */
@@ -53,9 +55,9 @@ export interface BenchCase<Data = unknown> {
   connections: number;
   /** Reads the ids and keys the requests use (JSON-serialisable: it is sent to the capture process). */
   prepare(client: pg.Client): Promise<Data>;
-  plan(data: Data, server: Exclude<ServerKind, 'loop'>): Plan;
+  plan(data: Data, server: 'ours' | 'postgraphile'): Plan;
   /** Summarises a step's response; throws when the response carries errors or no data. */
-  summarize(server: Exclude<ServerKind, 'loop'>, step: string, body: unknown): Summary;
+  summarize(server: 'ours' | 'postgraphile', step: string, body: unknown): Summary;
 }
 
 /** The `x-bench-variant` header: which captured request the loop replays (the other servers ignore it). */

@@ -5,7 +5,7 @@
 import path from 'node:path';
 
 import type { Capture } from '../capture/types';
-import type { BenchCase, Plan, ServerKind, StepContext, Summary } from '../cases/types';
+import { REPLAYING, type BenchCase, type Plan, type ServerKind, type StepContext, type Summary } from '../cases/types';
 import { removeWrites } from '../seed/seed';
 import { startServer, type RunningServer } from '../servers/servers';
 import { runLoad, type LoadResult } from './load';
@@ -49,10 +49,10 @@ export interface CaseRun {
 
 export async function measure(run: CaseRun, kind: ServerKind, round: number, ctx: MeasureContext): Promise<{ measurement: Measurement; summaries: Summary[] }> {
   const { benchCase } = run;
-  // The loop is driven with the service's requests: it replays what the service answered to them.
+  // The loop and bare Apollo are driven with the service's requests: they replay what the service answered to them.
   const plan = benchCase.plan(run.data, kind === 'postgraphile' ? 'postgraphile' : 'ours');
   const logFile = path.join(ctx.logDir, `${benchCase.name}-${kind}-round${round}.log`);
-  const server = await startServer(kind, { databaseUrl: ctx.databaseUrl, logFile, capture: kind === 'loop' ? run.capture : undefined });
+  const server = await startServer(kind, { databaseUrl: ctx.databaseUrl, logFile, capture: REPLAYING.includes(kind) ? run.capture : undefined });
   try {
     const summaries = await checkResponses(server, run, plan, kind);
     const tag = `${kind}-r${round}-${Date.now()}`;
@@ -87,7 +87,7 @@ export async function measure(run: CaseRun, kind: ServerKind, round: number, ctx
       p99Ms: load.p99Ms,
       errors: load.errors,
       non2xx: load.non2xx,
-      serverErrors: log ? log.errorRequests : kind === 'loop' ? (peerAfter?.errors ?? 0) - (peerBefore?.errors ?? 0) : undefined,
+      serverErrors: log ? log.errorRequests : REPLAYING.includes(kind) ? (peerAfter?.errors ?? 0) - (peerBefore?.errors ?? 0) : undefined,
       errorCodes: log?.errorCodes ?? {},
       resets: load.resets,
       statusCodes: load.statusCodes,

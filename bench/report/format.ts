@@ -1,5 +1,5 @@
 /** Number formats shared by the printed and the Markdown tables. */
-export const SERVER_LABEL: Record<string, string> = { ours: 'this service', postgraphile: 'PostGraphile', loop: 'no-GraphQL loop' };
+export const SERVER_LABEL: Record<string, string> = { ours: 'this service', postgraphile: 'PostGraphile', loop: 'no-GraphQL loop', bare: 'bare Apollo' };
 
 export function fixed(value: number | undefined, digits = 0): string {
   if (value === undefined || !Number.isFinite(value)) return '–';

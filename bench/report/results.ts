@@ -24,11 +24,13 @@ export interface Ratio {
   round: number;
   vsPostgraphile: number | undefined;
   vsLoop: number | undefined;
+  /** Bare Apollo's req/s over the loop's: the most `vsLoop` can reach with this service's shape. */
+  bareVsLoop?: number | undefined;
 }
 
 export interface CaseRatios {
   perRound: Ratio[];
-  median: { vsPostgraphile: number | undefined; vsLoop: number | undefined };
+  median: { vsPostgraphile: number | undefined; vsLoop: number | undefined; bareVsLoop?: number | undefined };
 }
 
 export interface RunResult {
@@ -61,13 +63,12 @@ export function computeRatios(measurements: readonly Measurement[], caseName: st
     round,
     vsPostgraphile: ratio(rate('ours', round), rate('postgraphile', round)),
     vsLoop: ratio(rate('ours', round), rate('loop', round)),
+    bareVsLoop: ratio(rate('bare', round), rate('loop', round)),
   }));
+  const medianOfRatio = (key: keyof Omit<Ratio, 'round'>) => median(perRound.flatMap((r) => (r[key] === undefined ? [] : [r[key]])));
   return {
     perRound,
-    median: {
-      vsPostgraphile: median(perRound.flatMap((r) => (r.vsPostgraphile === undefined ? [] : [r.vsPostgraphile]))),
-      vsLoop: median(perRound.flatMap((r) => (r.vsLoop === undefined ? [] : [r.vsLoop]))),
-    },
+    median: { vsPostgraphile: medianOfRatio('vsPostgraphile'), vsLoop: medianOfRatio('vsLoop'), bareVsLoop: medianOfRatio('bareVsLoop') },
   };
 }
 

@@ -30,16 +30,15 @@ export function measurementTable(result: RunResult): Table {
 export function ratioTable(result: RunResult): Table {
   const rounds = result.settings.rounds;
   const roundColumns = (label: string) => Array.from({ length: rounds }, (_, i) => `${label} r${i + 1}`);
-  const header = ['case', ...roundColumns('ours/PostGraphile'), 'median', ...roundColumns('ours/loop'), 'median'];
+  // Bare Apollo's columns only in a run that measured it (older results have no such ratio).
+  const bare = Object.values(result.ratios).some((r) => r.median.bareVsLoop !== undefined);
+  const header = ['case', ...roundColumns('ours/PostGraphile'), 'median', ...roundColumns('ours/loop'), 'median', ...(bare ? [...roundColumns('bare/loop'), 'median'] : [])];
   const rows = Object.entries(result.ratios).map(([name, ratios]) => {
-    const round = (n: number) => ratios.perRound.find((r) => r.round === n);
-    return [
-      name,
-      ...Array.from({ length: rounds }, (_, i) => ratio(round(i + 1)?.vsPostgraphile)),
-      ratio(ratios.median.vsPostgraphile),
-      ...Array.from({ length: rounds }, (_, i) => ratio(round(i + 1)?.vsLoop)),
-      ratio(ratios.median.vsLoop),
+    const columns = (key: 'vsPostgraphile' | 'vsLoop' | 'bareVsLoop') => [
+      ...Array.from({ length: rounds }, (_, i) => ratio(ratios.perRound.find((r) => r.round === i + 1)?.[key])),
+      ratio(ratios.median[key]),
     ];
+    return [name, ...columns('vsPostgraphile'), ...columns('vsLoop'), ...(bare ? columns('bareVsLoop') : [])];
   });
   return { header, rows };
 }

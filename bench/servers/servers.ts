@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import type { Capture } from '../capture/types';
-import type { ServerKind } from '../cases/types';
+import { REPLAYING, type ServerKind } from '../cases/types';
 import { serviceEntry } from '../dist';
 import type { PeerStats } from '../peers/statement-counter';
 import { freePort } from '../../test/helpers/net';
@@ -31,7 +31,7 @@ export interface RunningServer {
 export interface StartOptions {
   databaseUrl: string;
   logFile: string;
-  /** The loop's script: the service's captured statements and responses. */
+  /** The replaying peers' script (the loop, bare Apollo): the service's captured statements and responses. */
   capture?: Capture;
 }
 
@@ -58,8 +58,10 @@ async function startService(port: number, { databaseUrl, logFile }: StartOptions
   return running('ours', child, url, logFile, async () => undefined);
 }
 
+const PEER_SCRIPT: Record<Exclude<ServerKind, 'ours'>, string> = { postgraphile: 'postgraphile.ts', loop: 'loop.ts', bare: 'bare-apollo.ts' };
+
 async function startPeer(kind: Exclude<ServerKind, 'ours'>, port: number, options: StartOptions, log: number): Promise<RunningServer> {
-  const script = path.join(BENCH_DIR, 'peers', kind === 'postgraphile' ? 'postgraphile.ts' : 'loop.ts');
+  const script = path.join(BENCH_DIR, 'peers', PEER_SCRIPT[kind]);
   const preload = kind === 'postgraphile' ? ['-r', path.join(BENCH_DIR, 'peers', 'with-resolvers.js')] : [];
   const child = fork(script, [String(port)], {
     execArgv: [...preload, '-r', require.resolve('ts-node/register/transpile-only')],
@@ -78,8 +80,8 @@ async function startPeer(kind: Exclude<ServerKind, 'ours'>, port: number, option
     };
     child.on('message', onMessage);
   });
-  if (kind === 'loop') {
-    if (!options.capture) throw new Error('the loop needs a capture');
+  if (REPLAYING.includes(kind)) {
+    if (!options.capture) throw new Error(`${kind} needs a capture`);
     child.send({ type: 'capture', capture: options.capture });
   }
   await Promise.race([ready, exitOf(child, kind, options.logFile)]);
