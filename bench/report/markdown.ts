@@ -35,6 +35,9 @@ export function renderResultMarkdown(result: RunResult): string {
     '',
     chart('this service / no-GraphQL loop (median)', names, names.map((n) => result.ratios[n]?.median.vsLoop)),
     '',
+    ...(names.some((n) => result.ratios[n]?.median.bareVsLoop !== undefined)
+      ? [chart('bare Apollo / no-GraphQL loop (median): the most ours/loop can reach with this shape', names, names.map((n) => result.ratios[n]?.median.bareVsLoop)), '']
+      : []),
     '## Measurements',
     '',
     renderMarkdown(measurementTable(result)),
