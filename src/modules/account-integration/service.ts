@@ -24,16 +24,6 @@ const MAX_SEARCH_LENGTH = 200;
 const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /**
- * Capabilities read along with the rows stay on the row (the `capabilities` and `hasCapability`
- * resolvers answer from it without a promise) and are handed to the capabilities loader, so other
- * readers of them (activities) cost no statement either.
- */
-function withCapabilitiesPrimed(ctx: RequestContext, row: repository.ProjectedIntegration): AccountIntegrationModel {
-  if (row.enabledCapabilities) ctx.loaders.capabilitiesByIntegrationId.prime(row.id, row.enabledCapabilities);
-  return row;
-}
-
-/**
  * Loads the partners of the rows (one batch through the partner loader, as the resolvers would) and
  * puts each on its row, so that 50 `integrationPartner` fields resolve without 50 promises.
  */
@@ -89,7 +79,7 @@ export async function getAccountIntegration(
       : await pointReads.findAccountIntegrationByIdentifier(ctx.db, accountId, identifier!, projection);
   if (!row) return null;
   await withPartners(ctx, [row], projection);
-  return withCapabilitiesPrimed(ctx, row);
+  return row;
 }
 
 function toListFilter(filter: AccountIntegrationFilter | null | undefined): repository.IntegrationListFilter {
@@ -147,7 +137,7 @@ export async function listAccountIntegrations(
   const page = slicePage(rows, request);
   await withPartners(ctx, page.rows, projection);
   const key = orderKey(order);
-  const edges = page.rows.map((row) => new IntegrationEdge(withCapabilitiesPrimed(ctx, row), key, row.cursorValue));
+  const edges = page.rows.map((row) => new IntegrationEdge(row, key, row.cursorValue));
   return {
     edges,
     pageInfo: pageInfoOf(page, edges),
@@ -178,5 +168,5 @@ export async function routeAccountIntegration(
   const route = chooseRoute(candidates, routingContextOf(context));
   if (!route) return null;
   await withPartners(ctx, [route.integration], projection);
-  return { accountIntegration: withCapabilitiesPrimed(ctx, route.integration), matchedBy: route.matchedBy, matchingCount: route.matchingCount };
+  return { accountIntegration: route.integration, matchedBy: route.matchedBy, matchingCount: route.matchingCount };
 }

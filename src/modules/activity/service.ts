@@ -36,7 +36,8 @@ export async function getActivity(ctx: RequestContext, { uniqueIdentifier, versi
 export async function activitiesOfIntegration(ctx: RequestContext, integration: AccountIntegrationModel): Promise<ActivityModel[]> {
   const [activities, enabled] = await Promise.all([
     ctx.loaders.activitiesByPartnerId.load(integration.integrationPartnerId),
-    ctx.loaders.capabilitiesByIntegrationId.load(integration.id),
+    // Read along with the row when it was a projected read (as the `capabilities` field answers), else loaded.
+    integration.enabledCapabilities ?? ctx.loaders.capabilitiesByIntegrationId.load(integration.id),
   ]);
   return activities.filter((activity) => activity.requiredCapability === null || enabled.includes(activity.requiredCapability));
 }
