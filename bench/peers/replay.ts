@@ -15,6 +15,7 @@ import { countRequests, serveStats, type PeerStats } from './statement-counter';
 const TRANSACTION_START = /^\s*(begin|start\s+transaction)\b/i;
 const TRANSACTION_END = /^\s*(commit|rollback|end)\b/i;
 
+/** Captured text → this request's: the write's fresh id and identifier, and the values its variables carry. */
 export type Substitutions = Array<[string, string]>;
 
 export function substitutions(replacements: readonly Replacement[], variables: Record<string, unknown>): Substitutions {
@@ -27,6 +28,7 @@ export function substitutions(replacements: readonly Replacement[], variables: R
   });
 }
 
+/** `value` with every substitution applied to its strings (and to the strings of a list). */
 export function substitute(value: unknown, subs: Substitutions): unknown {
   if (typeof value === 'string') return subs.reduce((text, [from, to]) => text.replaceAll(from, to), value);
   if (Array.isArray(value)) return value.map((v) => substitute(v, subs));
@@ -38,6 +40,10 @@ function revive(values: unknown[]): unknown[] {
   return values.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
 }
 
+/**
+ * Sends the request's statements as the service did: each once those it waited for have completed, a
+ * transaction's statements on one connection (rolled back if the replay fails part way).
+ */
 export async function replay(pool: pg.Pool, request: CapturedRequest, subs: Substitutions): Promise<void> {
   const transactions = new Map<number, pg.PoolClient>();
   const run = async (statement: CapturedStatement): Promise<void> => {
