@@ -15,11 +15,11 @@ import path from 'node:path';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { GraphQLError, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
 
 import { jitGateway } from '../../src/graphql/executor';
 import type { Capture } from '../capture/types';
-import { capturedByVariant, replay, serve, servicePool, startWithCapture, substitute, substitutions, type Substitutions } from './replay';
+import { capturedByVariant, replay, serve, servicePool, startWithCapture, substitute, substitutions } from './replay';
 import { countStatements } from './statement-counter';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -29,17 +29,8 @@ interface BareContext {
   data: Record<string, unknown>;
 }
 
-/** Every string in `value` with the substitutions applied, objects and lists rebuilt. */
-function substituteDeep(value: unknown, subs: Substitutions): unknown {
-  if (Array.isArray(value)) return value.map((item) => substituteDeep(item, subs));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, substituteDeep(member, subs)]));
-  }
-  return substitute(value, subs);
-}
-
 function rootResolvers(typeDefs: string): Record<string, Record<string, GraphQLFieldResolver<unknown, BareContext>>> {
-  const schema = makeExecutableSchema({ typeDefs });
+  const schema = buildSchema(typeDefs);
   const answer: GraphQLFieldResolver<unknown, BareContext> = (_root, _args, context, info: GraphQLResolveInfo) => context.data[info.fieldName];
   const resolvers: Record<string, Record<string, GraphQLFieldResolver<unknown, BareContext>>> = {};
   for (const type of [schema.getQueryType(), schema.getMutationType()]) {
@@ -79,7 +70,7 @@ async function start(capture: Capture, port: number): Promise<void> {
       throw error;
     }
     const data = (captured.response as { data: Record<string, unknown> }).data;
-    return { data: subs.length > 0 ? (substituteDeep(data, subs) as Record<string, unknown>) : data };
+    return { data: subs.length > 0 ? (substitute(data, subs) as Record<string, unknown>) : data };
   };
 
   const server = http.createServer((req, res) => {

@@ -28,10 +28,13 @@ export function substitutions(replacements: readonly Replacement[], variables: R
   });
 }
 
-/** `value` with every substitution applied to its strings (and to the strings of a list). */
+/** `value` with every substitution applied to its strings, in lists and plain objects too (a Buffer is left as it is). */
 export function substitute(value: unknown, subs: Substitutions): unknown {
   if (typeof value === 'string') return subs.reduce((text, [from, to]) => text.replaceAll(from, to), value);
   if (Array.isArray(value)) return value.map((v) => substitute(v, subs));
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, substitute(member, subs)]));
+  }
   return value;
 }
 
