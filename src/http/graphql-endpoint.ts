@@ -100,8 +100,12 @@ export function graphqlEndpoint(options: GraphqlEndpointOptions): (req: Incoming
         res.end();
         return;
       }
-      res.setHeader('Content-Length', Buffer.byteLength(response.body.string));
-      res.end(response.body.string);
+      // Encoded once, here: ending with the string would count its bytes, then join it to the headers
+      // as a second copy on the heap (a two-byte copy whenever the answer has any non-Latin-1 text)
+      // and encode that again for the socket.
+      const body = Buffer.from(response.body.string, 'utf8');
+      res.setHeader('Content-Length', body.length);
+      res.end(body);
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
