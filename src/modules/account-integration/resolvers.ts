@@ -91,13 +91,11 @@ export const accountIntegrationResolvers: Resolvers = {
       if (!audience) throw new GraphQLError(`Audience ${integration.audienceId} is missing.`);
       return audience;
     },
-    // A projected read brings the capabilities on the row: answered without a promise.
-    capabilities: (integration, _args, ctx) =>
-      integration.enabledCapabilities ?? ctx.loaders.capabilitiesByIntegrationId.load(integration.id),
-    hasCapability: (integration, { capability }, ctx) =>
-      integration.enabledCapabilities
-        ? integration.enabledCapabilities.includes(capability)
-        : ctx.loaders.capabilitiesByIntegrationId.load(integration.id).then((enabled) => enabled.includes(capability)),
+    capabilities: (integration, _args, ctx) => service.enabledCapabilitiesOf(ctx, integration),
+    hasCapability: (integration, { capability }, ctx) => {
+      const enabled = service.enabledCapabilitiesOf(ctx, integration);
+      return Array.isArray(enabled) ? enabled.includes(capability) : enabled.then((loaded) => loaded.includes(capability));
+    },
     effectiveCooldownMinutes,
     effectiveDebounceWindowSeconds,
     status: (integration) => statusOf(integration.connectionStatus),

@@ -2,6 +2,7 @@ import type { RequestContext } from '../../context';
 import type {
   AccountIntegrationFilter,
   AccountIntegrationRef,
+  IntegrationCapability,
   IntegrationChannel,
   RoutingContextInput,
   AccountIntegrationOrder,
@@ -22,6 +23,17 @@ import * as pointReads from './point-reads';
 const MAX_SEARCH_LENGTH = 200;
 /** Timestamp sort values in cursors, as rendered by the repository (UTC, microseconds). */
 const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/**
+ * An integration's enabled capabilities: those a projected read brought on the row (no promise), else
+ * through the capabilities loader. The `capabilities` and `hasCapability` fields and activities use it.
+ */
+export function enabledCapabilitiesOf(
+  ctx: RequestContext,
+  integration: AccountIntegrationModel,
+): IntegrationCapability[] | Promise<IntegrationCapability[]> {
+  return integration.enabledCapabilities ?? ctx.loaders.capabilitiesByIntegrationId.load(integration.id);
+}
 
 /**
  * Loads the partners of the rows (one batch through the partner loader, as the resolvers would) and

@@ -10,6 +10,7 @@ import { badUserInput } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { validateAgainstSchema } from '../../lib/json-schema';
 import type { AccountIntegrationModel } from '../account-integration/models';
+import { enabledCapabilitiesOf } from '../account-integration/service';
 import type { ActivityCheckResultModel, ActivityModel } from './models';
 import * as repository from './repository';
 
@@ -36,8 +37,7 @@ export async function getActivity(ctx: RequestContext, { uniqueIdentifier, versi
 export async function activitiesOfIntegration(ctx: RequestContext, integration: AccountIntegrationModel): Promise<ActivityModel[]> {
   const [activities, enabled] = await Promise.all([
     ctx.loaders.activitiesByPartnerId.load(integration.integrationPartnerId),
-    // Read along with the row when it was a projected read (as the `capabilities` field answers), else loaded.
-    integration.enabledCapabilities ?? ctx.loaders.capabilitiesByIntegrationId.load(integration.id),
+    enabledCapabilitiesOf(ctx, integration),
   ]);
   return activities.filter((activity) => activity.requiredCapability === null || enabled.includes(activity.requiredCapability));
 }
