@@ -88,7 +88,11 @@ export class CompiledQueries {
     }
     let compiled: CompiledQuery | ExecutionResult | undefined;
     try {
-      compiled = compileQuery(this.schema, document, operationName);
+      // Built-in scalars and enums go out as resolvers return them (codegen types them; counts are
+      // converted with Number): serialising them made graphql-jit build each leaf's error location and
+      // path as fresh arrays on every call, about 0.5 MB per heavy page. Custom scalars still serialize;
+      // test/graphql-executor/ holds the answers byte for byte to graphql-js's.
+      compiled = compileQuery(this.schema, document, operationName, { disableLeafSerialization: true });
     } catch {
       compiled = undefined;
     }

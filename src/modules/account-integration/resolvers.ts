@@ -24,6 +24,13 @@ function effectiveDebounceWindowSeconds(integration: AccountIntegrationModel, _a
 }
 
 /** The workspace seed's three-value status (see `IntegrationStatus` in the schema and the README). */
+/** A ciphertext as the `[Byte!]` list: an index loop, where `Array.from` walks the buffer's iterator (about ten times slower). */
+function bytesOf(buffer: Uint8Array): number[] {
+  const bytes = new Array<number>(buffer.length);
+  for (let index = 0; index < buffer.length; index += 1) bytes[index] = buffer[index]!;
+  return bytes;
+}
+
 function statusOf(connectionStatus: ConnectionStatus): IntegrationStatus {
   if (connectionStatus === 'CONNECTED') return 'CONNECTED';
   if (connectionStatus === 'INACTIVE' || connectionStatus === 'DISCONNECTED') return 'INACTIVE';
@@ -101,6 +108,6 @@ export const accountIntegrationResolvers: Resolvers = {
     status: (integration) => statusOf(integration.connectionStatus),
     history: (integration, args, ctx) => historyOf(ctx, integration, args),
     webhookVerificationSecretEncrypted: (integration) =>
-      integration.webhookVerificationSecretEncrypted ? Array.from(integration.webhookVerificationSecretEncrypted) : null,
+      integration.webhookVerificationSecretEncrypted ? bytesOf(integration.webhookVerificationSecretEncrypted) : null,
   },
 };
