@@ -23,7 +23,6 @@ function effectiveDebounceWindowSeconds(integration: AccountIntegrationModel, _a
   return ctx.loaders.partnerById.load(integration.integrationPartnerId).then((partner) => partner?.defaultDebounceWindowSeconds ?? 0);
 }
 
-/** The workspace seed's three-value status (see `IntegrationStatus` in the schema and the README). */
 /** A ciphertext as the `[Byte!]` list: an index loop, where `Array.from` walks the buffer's iterator (about ten times slower). */
 function bytesOf(buffer: Uint8Array): number[] {
   const bytes = new Array<number>(buffer.length);
@@ -31,6 +30,7 @@ function bytesOf(buffer: Uint8Array): number[] {
   return bytes;
 }
 
+/** The workspace seed's three-value status (see `IntegrationStatus` in the schema and the README). */
 function statusOf(connectionStatus: ConnectionStatus): IntegrationStatus {
   if (connectionStatus === 'CONNECTED') return 'CONNECTED';
   if (connectionStatus === 'INACTIVE' || connectionStatus === 'DISCONNECTED') return 'INACTIVE';
