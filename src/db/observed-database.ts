@@ -82,6 +82,30 @@ export function jointlyObservedDatabase(shared: Kysely<Database>, handles: reado
   });
 }
 
+/**
+ * Holds one connection of `shared`'s pool while `work` runs (for writes of several requests in one
+ * transaction: see coalesced-writes.ts); undefined, without running `work`, for a `shared` not made by
+ * `createObservableDatabase`.
+ */
+export function withOneConnection<T>(shared: Kysely<Database>, work: (connection: DatabaseConnection) => Promise<T>): Promise<T> | undefined {
+  return observable.get(shared)?.connections.provideConnection(work);
+}
+
+/**
+ * A handle over `connection` (held by `withOneConnection` on `db`'s shared handle) that reports its
+ * statements to whatever `db`, a request's handle, reports them to.
+ */
+export function handleOnConnection(connection: DatabaseConnection, db: Kysely<Database>): Kysely<Database> {
+  const shared = sharedDatabaseOf(db);
+  const parts = observable.get(shared);
+  if (!parts) throw new Error('handleOnConnection: the handle was not made by createObservableDatabase.');
+  const observe = observed.get(db)?.observe;
+  const onIt = observe ? observedConnection(connection, observe) : connection;
+  // Not registered as a request's handle: a coalesced read through it runs on this connection, in its
+  // transaction, rather than on the pool.
+  return new Kysely<Database>({ ...parts.props, executor: parts.props.executor.withConnectionProvider({ provideConnection: (consumer) => consumer(onIt) }) });
+}
+
 function observedConnection(connection: DatabaseConnection, observe: StatementObserver): DatabaseConnection {
   return {
     executeQuery<R>(query: CompiledQuery) {

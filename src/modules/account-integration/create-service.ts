@@ -3,6 +3,7 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 
 import type { RequestContext } from '../../context';
+import { coalescedWrite } from '../../db/coalesced-writes';
 import { runRetrying } from '../../db/transaction';
 import type { CreateAccountIntegrationInput, ResolversTypes } from '../../generated/graphql';
 import { requireAccount } from '../../lib/access';
@@ -216,7 +217,7 @@ async function createInOneStatement(ctx: RequestContext, plan: CreatePlan, remem
   const claim = claimOf(ctx, plan);
   const create: NewIntegration = { columns, capabilities: fields.capabilities, actor: plan.viewer.actor, history, decisions };
   try {
-    const result = await runRetrying(retrying(ctx), () => insertIntegration(ctx.db, create, claim));
+    const result = await runRetrying(retrying(ctx), () => coalescedWrite(ctx.db, (db) => insertIntegration(db, create, claim)));
     if ('undecided' in result) return undefined;
     return await payloadOf(ctx, plan, result, claim, fields.capabilities);
   } catch (error) {
@@ -279,7 +280,7 @@ async function createAfterLookup(ctx: RequestContext, plan: CreatePlan): Promise
       history: createdHistory(integration, fields.capabilities, encrypted !== null),
     };
     try {
-      const result = await runRetrying(retrying(ctx), () => insertIntegration(ctx.db, create, claim));
+      const result = await runRetrying(retrying(ctx), () => coalescedWrite(ctx.db, (db) => insertIntegration(db, create, claim)));
       if ('undecided' in result) throw new Error('A create without decisions came back undecided.');
       return await payloadOf(ctx, plan, result, claim, fields.capabilities);
     } catch (error) {

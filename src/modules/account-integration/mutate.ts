@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 
 import type { RequestContext } from '../../context';
 import type { Database, HistoryChange } from '../../db/database';
+import { coalescedWrite } from '../../db/coalesced-writes';
 import { runRetrying, runTransaction } from '../../db/transaction';
 import type { IntegrationCapability, IntegrationChannel } from '../../generated/graphql';
 import { requireAccount, requireWorkerKey } from '../../lib/access';
@@ -185,7 +186,7 @@ export async function mutateSettings(ctx: RequestContext, target: Target, change
   if (!isUuid(target.id)) return failure(integrationNotFound(target.id));
   const { accountId, expectedVersion } = target;
   const update = await runRetrying(retrying(ctx), () =>
-    updateSettingsAtVersion(ctx.db, { accountId, id: target.id, expectedVersion, actor: target.actor }, changes),
+    coalescedWrite(ctx.db, (db) => updateSettingsAtVersion(db, { accountId, id: target.id, expectedVersion, actor: target.actor }, changes)),
   );
   switch (update.outcome) {
     case 'not-found':

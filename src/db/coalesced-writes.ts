@@ -1,0 +1,162 @@
+import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
+
+import type { Database } from './database';
+import { handleOnConnection, jointlyObservedDatabase, sharedDatabaseOf, withOneConnection } from './observed-database';
+
+type Db = Kysely<Database>;
+
+/**
+ * One request's write: statements on `db` and nothing else, safe to run again from its start (as
+ * `runRetrying` asks), letting every statement error propagate, and opening no transaction itself.
+ */
+export type WriteWork<T> = (db: Db) => Promise<T>;
+
+interface Member {
+  db: Db;
+  work: WriteWork<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+interface Queue {
+  waiting: Member[];
+  inFlight: number;
+  scheduled: boolean;
+}
+
+/** Writes per transaction at most. */
+const MAX_BATCH = 32;
+/**
+ * Transactions of coalesced writes open at once, per process. While they run, new writes wait and
+ * then go out together: the fewer, the more writes share a commit.
+ */
+const MAX_IN_FLIGHT = 2;
+
+const queues = new WeakMap<Db, Queue>();
+
+/** The COMMIT failed: whether the writes were applied is unknown, so none of them is run again. */
+class CommitFailed extends Error {
+  constructor(readonly failure: unknown) {
+    super('The commit of coalesced writes failed.');
+  }
+}
+
+/**
+ * Runs `work` in one transaction with the writes other requests sent meanwhile, so that they share a
+ * commit. Why: a commit waits for its WAL flush, and every transaction that sends a `NOTIFY` (each
+ * write does, through the outbox trigger) holds Postgres's notify lock from before the flush to the
+ * end, so such commits cannot share a flush and go one at a time, cluster-wide: on these machines that
+ * caps a stream of one-write commits below what the CPU allows. A write alone (no other is waiting, as
+ * under light load) runs as it always did, its statement a transaction of its own.
+ *
+ * The writes of a transaction run one after another, in the order they came, each on a handle that
+ * reports its statements to its own request (BEGIN and COMMIT to every request in it). If any
+ * statement fails, the transaction is rolled back and every write in it runs again alone, so one
+ * request's error (a lost unique race, a lock wait that timed out, a deadlock) is its own and never
+ * another's. If the COMMIT itself fails, each write gets that error, as a lone statement whose commit
+ * failed would. In a transaction, `work` runs on it at once.
+ */
+export function coalescedWrite<T>(db: Db, work: WriteWork<T>): Promise<T> {
+  if (db.isTransaction) return work(db);
+  const shared = sharedDatabaseOf(db);
+  let queue = queues.get(shared);
+  if (!queue) {
+    queue = { waiting: [], inFlight: 0, scheduled: false };
+    queues.set(shared, queue);
+  }
+  const waiting = queue;
+  return new Promise<T>((resolve, reject) => {
+    waiting.waiting.push({ db, work, resolve: resolve as (value: unknown) => void, reject });
+    schedule(shared, waiting);
+  });
+}
+
+function schedule(shared: Db, queue: Queue): void {
+  if (queue.scheduled || queue.inFlight >= MAX_IN_FLIGHT || queue.waiting.length === 0) return;
+  queue.scheduled = true;
+  // After the poll phase: the writes that its callbacks started go out together.
+  setImmediate(() => {
+    queue.scheduled = false;
+    const batch = queue.waiting.splice(0, MAX_BATCH);
+    if (batch.length === 0) return;
+    queue.inFlight += 1;
+    void runBatch(shared, batch).finally(() => {
+      queue.inFlight -= 1;
+      schedule(shared, queue);
+    });
+    schedule(shared, queue);
+  });
+}
+
+function runAlone(member: Member): Promise<void> {
+  return member.work(member.db).then(member.resolve, member.reject);
+}
+
+async function runBatch(shared: Db, batch: Member[]): Promise<void> {
+  if (batch.length === 1) return runAlone(batch[0]!);
+  let results: unknown[] | undefined;
+  try {
+    results = await inOneTransaction(shared, batch);
+  } catch (error) {
+    if (error instanceof CommitFailed) {
+      for (const member of batch) member.reject(error.failure);
+      return;
+    }
+  }
+  // Undefined: a statement failed (the transaction was rolled back), or the handle has no pool of its own.
+  if (results === undefined) {
+    await Promise.all(batch.map(runAlone));
+    return;
+  }
+  batch.forEach((member, index) => member.resolve(results[index]));
+}
+
+/** The writes' results in order; undefined when a statement failed and the transaction was rolled back. */
+function inOneTransaction(shared: Db, batch: Member[]): Promise<unknown[] | undefined> {
+  const held = withOneConnection(shared, async (connection) => {
+    let failed = false;
+    // Noted here, since a write is free to catch its statement's error: a COMMIT after a failed
+    // statement would roll the transaction back without an error of its own.
+    const watched: DatabaseConnection = {
+      executeQuery<R>(query: CompiledQuery) {
+        const result = connection.executeQuery<R>(query);
+        result.catch(() => {
+          failed = true;
+        });
+        return result;
+      },
+      streamQuery<R>(query: CompiledQuery, chunkSize?: number) {
+        return connection.streamQuery<R>(query, chunkSize);
+      },
+    };
+    const control = handleOnConnection(
+      watched,
+      jointlyObservedDatabase(
+        shared,
+        batch.map((member) => member.db),
+      ),
+    );
+    const send = (text: string) => control.executeQuery(CompiledQuery.raw(text, []));
+    await send('begin');
+    const results: unknown[] = [];
+    try {
+      for (const member of batch) {
+        results.push(await member.work(handleOnConnection(watched, member.db)));
+        if (failed) break;
+      }
+    } catch {
+      failed = true;
+    }
+    if (failed) {
+      await send('rollback');
+      return undefined;
+    }
+    try {
+      await send('commit');
+    } catch (error) {
+      throw new CommitFailed(error);
+    }
+    return results;
+  });
+  return held ?? Promise.resolve(undefined);
+}

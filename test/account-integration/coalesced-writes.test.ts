@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+
+import { sql, type Kysely } from 'kysely';
+
+import { coalescedWrite } from '../../src/db/coalesced-writes';
+import type { Database } from '../../src/db/database';
+import { observedDatabase } from '../../src/db/observed-database';
+import { sqlState } from '../../src/lib/errors';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { createTenant, insertIntegration, type Tenant } from '../helpers/tenants';
+
+let app: TestApp;
+let tenant: Tenant;
+let other: Tenant;
+let integrationId: string;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  tenant = await createTenant(app);
+  other = await createTenant(app);
+  integrationId = await insertIntegration(app, tenant, { integration_name: 'Written to', identifier: 'written-to' });
+});
+afterAll(() => app.close());
+
+/** A history entry by `actor`: a one-statement write whose rows these tests count. */
+function writeEntry(db: Kysely<Database>, actor: string, version = 1): Promise<string> {
+  return sql<{ actor: string }>`insert into account_integration_history (account_id, account_integration_id, version, action, actor, changes)
+    values (${tenant.accountId}, ${integrationId}, ${version}, 'UPDATED', ${actor}, '[]'::jsonb) returning actor`
+    .execute(db)
+    .then(({ rows }) => rows[0]!.actor);
+}
+
+async function entriesBy(actors: string[], db: Kysely<Database> = app.db): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('account_integration_history')
+    .select(['actor', (eb) => eb.fn.countAll<string>().as('count')])
+    .where('actor', 'in', actors)
+    .groupBy('actor')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.actor, Number(row.count)]));
+}
+
+/** Transaction control and history inserts sent since the last reset, in order. */
+function writeStatements(): string[] {
+  return app.database.statements
+    .filter((text) => /^(begin|commit|rollback)$/.test(text) || text.startsWith('insert into account_integration_history'))
+    .map((text) => (text.startsWith('insert') ? 'insert' : text));
+}
+
+function counter(counts: number[], index: number): Kysely<Database> {
+  return observedDatabase(app.db, () => {
+    counts[index]! += 1;
+    return undefined;
+  });
+}
+
+describe('writes coalesced across requests', () => {
+  it('sends the writes of one turn in one transaction, and reports each statement to its own request', async () => {
+    const actors = Array.from({ length: 4 }, () => `together-${randomUUID()}`);
+    const counts = [0, 0, 0, 0];
+    app.database.statements.length = 0;
+    const written = await Promise.all(actors.map((actor, index) => coalescedWrite(counter(counts, index), (db) => writeEntry(db, actor))));
+    expect(written).toEqual(actors);
+    expect(writeStatements()).toEqual(['begin', 'insert', 'insert', 'insert', 'insert', 'commit']);
+    // Its own insert, and the BEGIN and COMMIT it shared.
+    expect(counts).toEqual([3, 3, 3, 3]);
+    expect(await entriesBy(actors)).toEqual(Object.fromEntries(actors.map((actor) => [actor, 1])));
+  });
+
+  it('runs a write alone as a statement of its own when no other is waiting', async () => {
+    const actor = `alone-${randomUUID()}`;
+    app.database.statements.length = 0;
+    await expect(coalescedWrite(app.db, (db) => writeEntry(db, actor))).resolves.toBe(actor);
+    expect(writeStatements()).toEqual(['insert']);
+    expect(await entriesBy([actor])).toEqual({ [actor]: 1 });
+  });
+
+  it('gives a failing write its own error, and applies every other write of its transaction once', async () => {
+    const [first, third] = [`first-${randomUUID()}`, `third-${randomUUID()}`];
+    const failing = `failing-${randomUUID()}`;
+    app.database.statements.length = 0;
+    const results = await Promise.allSettled([
+      coalescedWrite(app.db, (db) => writeEntry(db, first)),
+      // A version the column's check refuses: the statement fails in Postgres.
+      coalescedWrite(app.db, (db) => writeEntry(db, failing, 0)),
+      coalescedWrite(app.db, (db) => writeEntry(db, third)),
+    ]);
+    expect(results[0]).toEqual({ status: 'fulfilled', value: first });
+    expect(results[1].status).toBe('rejected');
+    expect(sqlState((results[1] as PromiseRejectedResult).reason)).toBe('23514');
+    expect(results[2]).toEqual({ status: 'fulfilled', value: third });
+    // Rolled back at the failure, then each write again alone.
+    expect(writeStatements()).toEqual(['begin', 'insert', 'insert', 'rollback', 'insert', 'insert', 'insert']);
+    expect(await entriesBy([first, failing, third])).toEqual({ [first]: 1, [third]: 1 });
+  });
+
+  it('never commits a transaction in which a write caught its own statement’s error', async () => {
+    const [before, after] = [`before-${randomUUID()}`, `after-${randomUUID()}`];
+    const swallowed = `swallowed-${randomUUID()}`;
+    const results = await Promise.all([
+      coalescedWrite(app.db, (db) => writeEntry(db, before)),
+      coalescedWrite(app.db, (db) => writeEntry(db, swallowed, 0).catch(() => 'caught')),
+      coalescedWrite(app.db, (db) => writeEntry(db, after)),
+    ]);
+    expect(results).toEqual([before, 'caught', after]);
+    expect(await entriesBy([before, swallowed, after])).toEqual({ [before]: 1, [after]: 1 });
+  });
+
+  it('runs a write inside a transaction on that transaction, rolled back with it', async () => {
+    const actor = `inside-${randomUUID()}`;
+    const rollback = new Error('roll back');
+    await expect(
+      app.db.transaction().execute(async (trx) => {
+        await coalescedWrite(trx, (db) => writeEntry(db, actor));
+        // Read on the transaction: PGlite's one connection is the transaction's until it ends.
+        expect(await entriesBy([actor], trx)).toEqual({ [actor]: 1 });
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(await entriesBy([actor])).toEqual({});
+  });
+
+  it('answers concurrent creates and updates of several accounts as it answers them one at a time', async () => {
+    const create = `mutation($input: CreateAccountIntegrationInput!, $key: String) {
+      createAccountIntegration(input: $input, idempotencyKey: $key) { ok replayed accountIntegration { id identifier version } errors { __typename } }
+    }`;
+    const update = `mutation($input: UpdateAccountIntegrationInput!) {
+      updateAccountIntegration(input: $input) { ok accountIntegration { version integrationName } errors { __typename } }
+    }`;
+    type Created = { ok: boolean; replayed: boolean; accountIntegration: { id: string; identifier: string; version: number } | null };
+    const creates = [tenant, other, tenant, other, tenant, tenant].map((owner, index) =>
+      app.request<{ createAccountIntegration: Created }>(
+        create,
+        {
+          // Three of the same name in one account: each takes the next free identifier.
+          input: { integrationName: index < 4 ? `Batch ${index}` : 'Batch 0', audienceId: owner.audienceIds[0], integrationPartner: { key: 'slack' } },
+          key: `batch-${index}-${randomUUID()}`,
+        },
+        { key: owner.key },
+      ),
+    );
+    const created = (await Promise.all(creates)).map((response) => response.data!.createAccountIntegration);
+    expect(created.every((payload) => payload.ok && !payload.replayed)).toBe(true);
+    const mine = [0, 2, 4, 5].map((index) => created[index]!.accountIntegration!.identifier).sort();
+    expect(mine).toEqual(['batch-0', 'batch-0-2', 'batch-0-3', 'batch-2']);
+
+    const updates = created.map((payload, index) =>
+      app.request<{ updateAccountIntegration: { ok: boolean; accountIntegration: { version: number; integrationName: string } | null; errors: unknown[] } }>(
+        update,
+        // The last two name a version already gone: a conflict, and nothing written.
+        { input: { id: payload.accountIntegration!.id, expectedVersion: index < 4 ? 1 : 7, integrationName: `Renamed ${index}` } },
+        { key: [0, 2, 4, 5].includes(index) ? tenant.key : other.key },
+      ),
+    );
+    const updated = (await Promise.all(updates)).map((response) => response.data!.updateAccountIntegration);
+    expect(updated.map((payload) => payload.ok)).toEqual([true, true, true, true, false, false]);
+    expect(updated.slice(0, 4).map((payload) => payload.accountIntegration)).toEqual(
+      [0, 1, 2, 3].map((index) => ({ version: 2, integrationName: `Renamed ${index}` })),
+    );
+    expect(updated.slice(4).map((payload) => payload.errors)).toEqual([[{ __typename: 'ConflictError' }], [{ __typename: 'ConflictError' }]]);
+    const versions = await app.db
+      .selectFrom('account_integrations')
+      .select(['id', 'version'])
+      .where(
+        'id',
+        'in',
+        created.map((payload) => payload.accountIntegration!.id),
+      )
+      .execute();
+    expect(versions.map((row) => row.version).sort()).toEqual([1, 1, 2, 2, 2, 2]);
+  });
+});
