@@ -44,19 +44,47 @@ export function operationCost(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): number {
+  const known = costsWithoutVariables.get(schema)?.get(operation);
+  if (known !== undefined) return known;
+  const { cost, readsVariables } = costOf(schema, document, operation, variables);
+  if (!readsVariables) {
+    let costs = costsWithoutVariables.get(schema);
+    if (!costs) {
+      costs = new WeakMap();
+      costsWithoutVariables.set(schema, costs);
+    }
+    costs.set(operation, cost);
+  }
+  return cost;
+}
+
+/**
+ * Costs that no variable's value changes, per operation: Apollo reuses a parsed document (and its
+ * operation nodes) across requests, so a repeated operation is priced once.
+ */
+const costsWithoutVariables = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, number>>();
+
+function costOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): { cost: number; readsVariables: boolean } {
+  let readsVariables = false;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const rootType = schema.getRootType(operation.operation);
-  if (!rootType) return 0;
+  if (!rootType) return { cost: 0, readsVariables };
 
   const pageSize = (node: FieldNode, field: GraphQLField<unknown, unknown>): number => {
     const definition = field.args.find((arg) => arg.name === 'first');
     if (!definition) return 1;
     // `last` pages backward and is priced like `first`; with neither, the field pages 20 forward.
-    const sizes = (node.arguments ?? [])
-      .filter((arg) => arg.name.value === 'first' || arg.name.value === 'last')
+    const sizeArguments = (node.arguments ?? []).filter((arg) => arg.name.value === 'first' || arg.name.value === 'last');
+    if (sizeArguments.some((arg) => arg.value.kind !== Kind.INT)) readsVariables = true;
+    const sizes = sizeArguments
       .map((arg) => valueFromAST(arg.value, definition.type, variables))
       .filter((value): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0);
     // An invalid size is refused when the field runs; count it at the default meanwhile.
@@ -106,5 +134,6 @@ export function operationCost(
     return total;
   };
 
-  return selectionCost(operation.selectionSet, rootType, DEFAULT_LIST_SIZE, new Set());
+  const cost = selectionCost(operation.selectionSet, rootType, DEFAULT_LIST_SIZE, new Set());
+  return { cost, readsVariables };
 }

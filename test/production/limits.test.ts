@@ -90,6 +90,17 @@ describe('operation limits (checked before any SQL of the operation runs)', () =
     expect(cost('{ accountIntegrations(first: 2) { ...page } } fragment page on AccountIntegrationConnection { edges { node { id audience { id } } } }')).toBe(7);
   });
 
+  it('prices one parsed operation again for each request whose page size is a variable', () => {
+    const schema = buildSchema();
+    const byVariable = parse('query($n: Int) { accountIntegrations(first: $n) { edges { node { id } } } }');
+    const operation = byVariable.definitions[0] as OperationDefinitionNode;
+    // Apollo hands every request of the same text the same parsed document.
+    expect([5, 50, undefined].map((n) => operationCost(schema, byVariable, operation, n === undefined ? {} : { n }))).toEqual([11, 101, 41]);
+    const literal = parse('{ accountIntegrations(first: 3) { edges { node { id } } } }');
+    const literalOperation = literal.definitions[0] as OperationDefinitionNode;
+    expect([operationCost(schema, literal, literalOperation, {}), operationCost(schema, literal, literalOperation, { n: 99 })]).toEqual([7, 7]);
+  });
+
   it('refuses depth over 10 with DEPTH_LIMIT_EXCEEDED, but not introspection', async () => {
     const deep = `{ accountIntegrations { edges { node { integrationPartner { activities { integrationPartner {
       activities { integrationPartner { activities { integrationPartner { key } } } } } } } } } } }`;
