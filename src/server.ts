@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import { createApiKeyLookup } from './modules/account/api-key-lookup';
 import { createPartnerCache } from './modules/integration-partner/partner-cache';
 import { createRequestContext, type ContextDependencies, type RequestContext } from './context';
+import { observeWritesPerCommit } from './db/coalesced-writes';
 import { poolStatistics, type DatabaseHandle } from './db/create-database';
 import { databaseFailure } from './db/errors';
 import { buildExecutableSchema, createApolloServer } from './graphql/apollo-server';
@@ -109,6 +110,7 @@ export async function createAppServer(
   };
   // One log line and one measurement per request to /graphql, CORS and body refusals included.
   const metrics = config.metrics.enabled ? createServiceMetrics(() => poolStatistics(deps.db)) : undefined;
+  const stopObservingWrites = metrics ? observeWritesPerCommit(deps.db, (writes) => metrics.recordWritesPerCommit(writes)) : undefined;
   const graphql = graphqlEndpoint({ apollo, context, config, logger, metrics, persistedOperations });
 
   // Every other path: health, metrics, GraphiQL, inbound webhooks.
@@ -167,6 +169,7 @@ export async function createAppServer(
         await eventFeed?.close();
         await rateLimiter?.close();
         await webhookLimiter?.close();
+        stopObservingWrites?.();
       })();
       return stopping;
     },

@@ -34,6 +34,27 @@ const MAX_IN_FLIGHT = 2;
 
 const queues = new WeakMap<Db, Queue>();
 
+/** Told how many writes each transaction sent for coalesced writes carried: 1 for a write alone. */
+export type WritesPerCommitRecorder = (writes: number) => void;
+
+const recorders = new WeakMap<Db, Set<WritesPerCommitRecorder>>();
+
+/** Tells `record` of every transaction of coalesced writes on `shared`'s pool (for metrics); returns how to stop. */
+export function observeWritesPerCommit(shared: Db, record: WritesPerCommitRecorder): () => void {
+  let set = recorders.get(shared);
+  if (!set) {
+    set = new Set();
+    recorders.set(shared, set);
+  }
+  set.add(record);
+  return () => set.delete(record);
+}
+
+function recordCommit(shared: Db, writes: number): void {
+  const set = recorders.get(shared);
+  if (set) for (const record of set) record(writes);
+}
+
 /** The COMMIT failed: whether the writes were applied is unknown, so none of them is run again. */
 class CommitFailed extends Error {
   constructor(readonly failure: unknown) {
@@ -88,12 +109,13 @@ function schedule(shared: Db, queue: Queue): void {
   });
 }
 
-function runAlone(member: Member): Promise<void> {
+function runAlone(shared: Db, member: Member): Promise<void> {
+  recordCommit(shared, 1);
   return member.work(member.db).then(member.resolve, member.reject);
 }
 
 async function runBatch(shared: Db, batch: Member[]): Promise<void> {
-  if (batch.length === 1) return runAlone(batch[0]!);
+  if (batch.length === 1) return runAlone(shared, batch[0]!);
   let results: unknown[] | undefined;
   try {
     results = await inOneTransaction(shared, batch);
@@ -105,9 +127,10 @@ async function runBatch(shared: Db, batch: Member[]): Promise<void> {
   }
   // Undefined: a statement failed (the transaction was rolled back), or the handle has no pool of its own.
   if (results === undefined) {
-    await Promise.all(batch.map(runAlone));
+    await Promise.all(batch.map((member) => runAlone(shared, member)));
     return;
   }
+  recordCommit(shared, batch.length);
   batch.forEach((member, index) => member.resolve(results[index]));
 }
 

@@ -20,6 +20,8 @@ export interface RequestMeasurement {
 export interface ServiceMetrics {
   recordRequest(measurement: RequestMeasurement): void;
   recordBatch(loader: string, size: number): void;
+  /** A transaction of coalesced writes committed (`writes` of them), or a write ran alone (1). */
+  recordWritesPerCommit(writes: number): void;
   contentType: string;
   /** The exposition text: this server's metrics and the process's. */
   render(): Promise<string>;
@@ -80,6 +82,12 @@ export function createServiceMetrics(poolStatistics: () => PoolStatistics | unde
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
     registers,
   });
+  const writesPerCommit = new Histogram({
+    name: 'db_writes_per_commit',
+    help: 'Writes (creates and settings updates) per transaction when coalesced across requests; 1 for a write that ran alone.',
+    buckets: [1, 2, 3, 5, 8, 13, 21, 32],
+    registers,
+  });
   const poolGauge = (name: string, help: string, read: (stats: PoolStatistics) => number) =>
     new Gauge({
       name,
@@ -116,6 +124,9 @@ export function createServiceMetrics(poolStatistics: () => PoolStatistics | unde
     },
     recordBatch(loader, size) {
       batchSizes.observe({ loader }, size);
+    },
+    recordWritesPerCommit(writes) {
+      writesPerCommit.observe(writes);
     },
     contentType: registry.contentType,
     async render() {

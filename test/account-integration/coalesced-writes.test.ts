@@ -106,6 +106,19 @@ describe('writes coalesced across requests', () => {
     expect(await entriesBy([before, swallowed, after])).toEqual({ [before]: 1, [after]: 1 });
   });
 
+  it('counts the writes of each commit in db_writes_per_commit', async () => {
+    const scrape = async () => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      const value = (series: string) => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { count: value('db_writes_per_commit_count'), sum: value('db_writes_per_commit_sum'), alone: value('db_writes_per_commit_bucket\\{le="1"\\}') };
+    };
+    const before = await scrape();
+    await Promise.all([1, 2, 3].map((n) => coalescedWrite(app.db, (db) => writeEntry(db, `metered-${n}-${randomUUID()}`))));
+    await coalescedWrite(app.db, (db) => writeEntry(db, `metered-alone-${randomUUID()}`));
+    const after = await scrape();
+    expect({ count: after.count - before.count, sum: after.sum - before.sum, alone: after.alone - before.alone }).toEqual({ count: 2, sum: 4, alone: 1 });
+  });
+
   it('runs a write inside a transaction on that transaction, rolled back with it', async () => {
     const actor = `inside-${randomUUID()}`;
     const rollback = new Error('roll back');

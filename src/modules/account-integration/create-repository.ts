@@ -121,7 +121,8 @@ const takeOver = <T>(column: string) =>
  * idempotency key (a new key, or one whose claim expired, is taken over in place with this integration
  * as its resource) and creates only if it got it; a live claim is left as it is and returned. Waiting
  * behind a concurrent uncommitted claim ends after `lockTimeoutMs` with 55P03: `set_config(…, true)`
- * sets lock_timeout for this statement's own transaction only, before the claim's row is inserted.
+ * sets lock_timeout for the rest of the statement's transaction only (its own, or the one it shares
+ * with other requests' writes: see coalesced-writes.ts), before the claim's row is inserted.
  * With `create.decisions`, the statement also makes them (the `facts` CTE), and claims and writes
  * nothing unless its checks hold.
  */
