@@ -34,7 +34,7 @@ const MAX_IN_FLIGHT = 2;
 
 const queues = new WeakMap<Db, Queue>();
 
-/** Told how many writes each transaction sent for coalesced writes carried: 1 for a write alone. */
+/** Told, for each transaction of coalesced writes, how many writes it carried: 1 for a write that ran alone. */
 export type WritesPerCommitRecorder = (writes: number) => void;
 
 const recorders = new WeakMap<Db, Set<WritesPerCommitRecorder>>();
@@ -66,7 +66,7 @@ class CommitFailed extends Error {
  * Runs `work` in one transaction with the writes other requests sent meanwhile, so that they share a
  * commit. Why: a commit waits for its WAL flush, and every transaction that sends a `NOTIFY` (each
  * write does, through the outbox trigger) holds Postgres's notify lock from before the flush to the
- * end, so such commits cannot share a flush and go one at a time, cluster-wide: on these machines that
+ * end (one lock for the whole server), so such commits cannot share a flush and go one at a time: on these machines that
  * caps a stream of one-write commits below what the CPU allows. A write alone (no other is waiting, as
  * under light load) runs as it always did, its statement a transaction of its own.
  *
