@@ -80,16 +80,20 @@ class CommitFailed extends Error {
 export function coalescedWrite<T>(db: Db, work: WriteWork<T>): Promise<T> {
   if (db.isTransaction) return work(db);
   const shared = sharedDatabaseOf(db);
+  const queue = queueOf(shared);
+  return new Promise<T>((resolve, reject) => {
+    queue.waiting.push({ db, work, resolve: resolve as (value: unknown) => void, reject });
+    schedule(shared, queue);
+  });
+}
+
+function queueOf(shared: Db): Queue {
   let queue = queues.get(shared);
   if (!queue) {
     queue = { waiting: [], inFlight: 0, scheduled: false };
     queues.set(shared, queue);
   }
-  const waiting = queue;
-  return new Promise<T>((resolve, reject) => {
-    waiting.waiting.push({ db, work, resolve: resolve as (value: unknown) => void, reject });
-    schedule(shared, waiting);
-  });
+  return queue;
 }
 
 function schedule(shared: Db, queue: Queue): void {
