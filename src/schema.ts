@@ -10,6 +10,7 @@ import { projectRoot } from './lib/paths';
 import { ByteScalar, DateTimeScalar, JsonScalar } from './lib/scalars';
 import { accountResolvers } from './modules/account/resolvers';
 import { activityResolvers } from './modules/activity/resolvers';
+import { PROJECTED_READS } from './modules/account-integration/projection';
 import { accountIntegrationResolvers } from './modules/account-integration/resolvers';
 import { connectionCheckResolvers } from './modules/connection-check/resolvers';
 import { inboundWebhookResolvers } from './modules/inbound-webhook/resolvers';
@@ -37,6 +38,9 @@ const rootResolvers: Resolvers = {
     viewer: (_parent, _args, ctx) => requireAuthenticated(ctx.viewer),
   },
 };
+
+/** Fields that root resolvers answer on the objects they return, for the compiled executor (see PreloadedFields). */
+export const PRELOADED_FIELDS = PROJECTED_READS;
 
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({

@@ -12,7 +12,7 @@ import type { RequestContext } from '../context';
 import { stringifyAnswer } from './json-answer';
 import type { Logger } from '../lib/logger';
 import { requestObservationPlugin } from '../observability/graphql-plugin';
-import { buildSchema } from '../schema';
+import { buildSchema, PRELOADED_FIELDS } from '../schema';
 import { createErrorFormatter, outageStatusPlugin } from './error-policy';
 import { jitGateway } from './executor';
 import { withExecutionDeadline } from './execution-deadline';
@@ -51,7 +51,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Request
   const schema = options.schema ?? buildExecutableSchema();
   return new ApolloServer<RequestContext>({
     // GRAPHQL_EXECUTOR=jit: Apollo parses, validates and runs every plugin as before; the gateway only executes.
-    ...(config.graphqlExecutor === 'jit' ? { gateway: jitGateway(schema, { logger }) } : { schema }),
+    ...(config.graphqlExecutor === 'jit' ? { gateway: jitGateway(schema, { logger, preloaded: PRELOADED_FIELDS }) } : { schema }),
     introspection: config.introspection,
     // main.ts owns SIGINT/SIGTERM: a second stop() from Apollo's own handler never resolves.
     stopOnTerminationSignals: false,

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 
 import type { Logger } from '../../lib/logger';
 import { shapeOf, type GraphqlJsReason } from './document-shape';
+import { selectsOnlyPreloaded, withoutPreloadedResolvers, type PreloadedFields } from './preloaded-fields';
 
 /** How one operation of one document runs, decided once and cached. */
 export type ExecutionPlan =
@@ -38,12 +39,18 @@ export class CompiledQueries {
   private readonly plans: LRUCache<string, ExecutionPlan>;
   /** How many plans were made (compilations and graphql-js decisions): for tests and diagnostics. */
   planned = 0;
+  /** How many compiled plans read the preloaded fields as properties: for tests and diagnostics. */
+  compiledWithPreloaded = 0;
+  /** The schema without the preloaded fields' resolvers, for operations that select them only where they are preloaded. */
+  private readonly preloadedSchema: GraphQLSchema | undefined;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly limits: CompiledQueryLimits = DEFAULT_COMPILED_QUERY_LIMITS,
     private readonly logger?: Logger,
+    private readonly preloaded?: PreloadedFields,
   ) {
+    this.preloadedSchema = preloaded ? withoutPreloadedResolvers(schema, preloaded) : undefined;
     this.plans = new LRUCache<string, ExecutionPlan>({
       max: limits.maxEntries,
       maxSize: limits.maxTotalFields,
@@ -86,13 +93,15 @@ export class CompiledQueries {
       this.logger?.debug({ reason: shape.graphqlJsReason, operationName: loggedName }, 'graphql-js runs this operation');
       return { kind: 'graphql-js', reason: shape.graphqlJsReason, size: 1 };
     }
+    const readsPreloaded = this.preloaded !== undefined && selectsOnlyPreloaded(this.schema, document, operation, this.preloaded);
     let compiled: CompiledQuery | ExecutionResult | undefined;
     try {
       // Built-in scalars and enums go out as resolvers return them (codegen types them; counts are
       // converted with Number): serialising them made graphql-jit build each leaf's error location and
       // path as fresh arrays on every call, about 0.5 MB per heavy page. Custom scalars still serialize;
       // test/graphql-executor/ holds the answers byte for byte to graphql-js's.
-      compiled = compileQuery(this.schema, document, operationName, { disableLeafSerialization: true });
+      const schema = readsPreloaded ? this.preloadedSchema! : this.schema;
+      compiled = compileQuery(schema, document, operationName, { disableLeafSerialization: true });
     } catch {
       compiled = undefined;
     }
@@ -100,6 +109,7 @@ export class CompiledQueries {
       this.logger?.warn({ operationName: loggedName }, 'graphql-jit could not compile an operation; graphql-js runs it');
       return { kind: 'graphql-js', reason: 'not-compiled', size: 1 };
     }
+    if (readsPreloaded) this.compiledWithPreloaded += 1;
     return { kind: 'jit', query: compiled.query, nestedNullableVariables: shape.nestedNullableVariables, size: shape.expandedFields };
   }
 }

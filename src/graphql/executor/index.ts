@@ -10,11 +10,16 @@ import type { Logger } from '../../lib/logger';
 import { CompiledQueries, DEFAULT_COMPILED_QUERY_LIMITS, type CompiledQueryLimits } from './compiled-queries';
 import { asGraphqlJsResult } from './jit-result';
 
+import type { PreloadedFields } from './preloaded-fields';
+
 export { CompiledQueries, DEFAULT_COMPILED_QUERY_LIMITS, type CompiledQueryLimits } from './compiled-queries';
+export type { PreloadedFields } from './preloaded-fields';
 
 export interface JitExecutorOptions {
   limits?: CompiledQueryLimits;
   logger?: Logger;
+  /** Fields that root resolvers answer on the objects they return (see PreloadedFields). */
+  preloaded?: PreloadedFields;
 }
 
 /** Exactly what Apollo Server runs without a gateway (no root value, no field resolver, the request's operation name). */
@@ -34,7 +39,7 @@ function executeWithGraphqlJs(schema: GraphQLSchema, request: GatewayGraphQLRequ
  * gate's checks) is Apollo's, as without a gateway; per-field plugin hooks (`willResolveField`) do not run.
  */
 export function createJitExecutor(schema: GraphQLSchema, options: JitExecutorOptions = {}): { executor: GatewayExecutor; compiled: CompiledQueries } {
-  const compiled = new CompiledQueries(schema, options.limits ?? DEFAULT_COMPILED_QUERY_LIMITS, options.logger);
+  const compiled = new CompiledQueries(schema, options.limits ?? DEFAULT_COMPILED_QUERY_LIMITS, options.logger, options.preloaded);
   const executor: GatewayExecutor = async (request) => {
     const { document, operation } = request;
     // No such operation: graphql-js builds the error Apollo reports (OPERATION_RESOLUTION_FAILURE).

@@ -51,9 +51,9 @@ export async function setPrimaryAccountIntegration(ctx: RequestContext, input: A
     const current = await writes.readIntegrationForWrite(trx, accountId, input.id, { lock: true });
     if (!current) return failure(integrationNotFound(input.id));
     if (current.version !== input.expectedVersion) return failure(conflict(current.version));
-    if (channel === null) return failure(invalidState(current.connectionStatus, `${current.partner.name} serves no channel, so the integration cannot be primary.`));
+    if (channel === null) return failure(invalidState(current.connectionStatus, `${current.integrationPartner.name} serves no channel, so the integration cannot be primary.`));
     if (!current.isActive) return failure(invalidState(current.connectionStatus, 'Only an active integration can be primary; activate it first.'));
-    const { databaseNow: _now, databaseClock: clock, hasCredentials: _credentials, partner: _partner, ...integration } = current;
+    const { databaseNow: _now, databaseClock: clock, hasCredentials: _credentials, integrationPartner: _partner, ...integration } = current;
     if (current.isPrimary) return { ok: true, accountIntegration: integration, errors: [], channelLeftWithoutPrimary: null };
 
     const write = { actor: target.actor, clock };

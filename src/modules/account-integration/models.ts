@@ -82,10 +82,13 @@ export interface RoutingConditionModel {
 }
 
 export interface AccountIntegrationModel extends AccountIntegrationColumns {
-  /** Enabled capabilities, when a projected read brought them along (resolvers prefer them to the loader). */
-  enabledCapabilities?: IntegrationCapability[];
-  /** The partner, when the read loaded it for a selected `integrationPartner` (answered without a promise). */
-  partner?: IntegrationPartnerModel;
+  /**
+   * Enabled capabilities, when a projected read brought them along: the `capabilities` field's answer, under
+   * its name, so that compiled queries read it as a property (see PROJECTED_READS in projection.ts).
+   */
+  capabilities?: IntegrationCapability[];
+  /** The partner, when the read loaded it for a selected field that needs it: `integrationPartner`'s answer, as above. */
+  integrationPartner?: IntegrationPartnerModel;
 }
 
 export interface AccountIntegrationEdgeModel {

@@ -82,7 +82,7 @@ function diff(current: AccountIntegrationModel, changes: writes.IntegrationChang
 
 /** The row as the API returns it, without what the read added for the rules. */
 function asModel(current: Current): AccountIntegrationModel {
-  const { databaseNow: _now, databaseClock: _clock, hasCredentials: _credentials, partner: _partner, ...integration } = current;
+  const { databaseNow: _now, databaseClock: _clock, hasCredentials: _credentials, integrationPartner: _partner, ...integration } = current;
   return integration;
 }
 
@@ -103,7 +103,7 @@ async function attempt(
   const current = await writes.readIntegrationForWrite(db, target.accountId, target.id, { includeDeleted: target.includeDeleted, lock });
   if (!current) return failure(integrationNotFound(target.id));
   if (target.expectedVersion !== undefined && target.expectedVersion !== current.version) return failure(conflict(current.version));
-  const outcome = await rule(current, current.partner);
+  const outcome = await rule(current, current.integrationPartner);
   if (isError(outcome)) return failure(outcome);
 
   const history = diff(current, outcome.changes);

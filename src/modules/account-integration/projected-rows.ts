@@ -27,7 +27,7 @@ function projectedSelection(projection: IntegrationProjection) {
   if (projection.capabilities) {
     selection.push(
       sql<string>`(select string_agg(c.capability::text, ',' order by c.capability) from account_integration_capabilities c where c.account_integration_id = ai.id and c.account_id = ai.account_id)`.as(
-        'enabledCapabilities',
+        'capabilities',
       ),
     );
   }
@@ -38,14 +38,14 @@ function projectedSelection(projection: IntegrationProjection) {
  * An integration row as a projected read returns it: only the projected fields are present (timestamps
  * as ISO text), plus its enabled capabilities when the projection asked for them.
  */
-export type ProjectedIntegration = AccountIntegrationModel & { enabledCapabilities?: IntegrationCapability[] };
+export type ProjectedIntegration = AccountIntegrationModel;
 
 /** Turns the comma-separated capabilities of projected rows into lists, in place. */
 export function withCapabilityList<T extends ProjectedIntegration>(rows: T[], projection: IntegrationProjection): T[] {
   if (!projection.capabilities) return rows;
   for (const row of rows) {
-    const text = row.enabledCapabilities as unknown as string | null;
-    row.enabledCapabilities = text ? (text.split(',') as IntegrationCapability[]) : [];
+    const text = row.capabilities as unknown as string | null;
+    row.capabilities = text ? (text.split(',') as IntegrationCapability[]) : [];
   }
   return rows;
 }

@@ -1,5 +1,6 @@
 import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
+import type { PreloadedFields } from '../../graphql/executor';
 import { INTEGRATION_FIELDS } from './columns';
 import type { AccountIntegrationColumns } from './models';
 
@@ -33,6 +34,19 @@ const NEEDS: Partial<Record<string, readonly ModelField[]>> = {
 };
 
 const WITH_CAPABILITIES = new Set(['capabilities', 'hasCapability']);
+
+/**
+ * Where the projected reads return integrations (`accountIntegration`, a page of `accountIntegrations`,
+ * `accountIntegrationRoute`'s match), and the fields whose answers they then put on each row under the
+ * field's name whenever the operation selects them (the capabilities read with the row, the partner by
+ * `withPartners`). Compiled queries that select these fields only there read the properties: on a page
+ * of 50 that is 100 resolver calls fewer, each of which built its own resolve info, path and closures.
+ */
+export const PROJECTED_READS: PreloadedFields = {
+  typeName: 'AccountIntegration',
+  fields: ['capabilities', 'integrationPartner'],
+  paths: [['accountIntegration'], ['accountIntegrations', 'edges', 'node'], ['accountIntegrationRoute', 'accountIntegration']],
+};
 /** Fields answered from the partner: the read puts it on each row, so they resolve without a promise. */
 const WITH_PARTNER = new Set(['integrationPartner', 'effectiveCooldownMinutes', 'effectiveDebounceWindowSeconds']);
 
@@ -74,6 +88,7 @@ function collectProjection(info: GraphQLResolveInfo, path: readonly string[]): I
   }
   const known = new Set<string>(INTEGRATION_FIELDS);
   const wanted = new Set<ModelField>(['id']);
+  let unknown = false;
   let capabilities = false;
   let partner = false;
   for (const field of sets.flatMap((set) => collectFields(set, info.fragments))) {
@@ -81,11 +96,13 @@ function collectProjection(info: GraphQLResolveInfo, path: readonly string[]): I
     const needs = NEEDS[name];
     if (needs) needs.forEach((needed) => wanted.add(needed));
     else if (known.has(name)) wanted.add(name as ModelField);
-    else return fullProjection();
+    else unknown = true;
     if (WITH_CAPABILITIES.has(name)) capabilities = true;
     if (WITH_PARTNER.has(name)) partner = true;
   }
-  return { fields: INTEGRATION_FIELDS.filter((field) => wanted.has(field)), capabilities, partner };
+  // Every column for an unknown field, but still what the selected fields need on the row: the compiled
+  // queries of PROJECTED_READS count on it.
+  return { fields: unknown ? INTEGRATION_FIELDS : INTEGRATION_FIELDS.filter((field) => wanted.has(field)), capabilities, partner };
 }
 
 /** The fields of a selection set, with fragment spreads and inline fragments flattened. */

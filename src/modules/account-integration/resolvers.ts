@@ -13,13 +13,13 @@ import * as writes from './write-service';
 /** The integration's own setting, else its partner's default: from the row's partner when the read brought it. */
 function effectiveCooldownMinutes(integration: AccountIntegrationModel, _args: unknown, ctx: RequestContext): number | Promise<number> {
   if (integration.cooldownMinutes != null) return integration.cooldownMinutes;
-  if (integration.partner) return integration.partner.defaultCooldownMinutes;
+  if (integration.integrationPartner) return integration.integrationPartner.defaultCooldownMinutes;
   return ctx.loaders.partnerById.load(integration.integrationPartnerId).then((partner) => partner?.defaultCooldownMinutes ?? 0);
 }
 
 function effectiveDebounceWindowSeconds(integration: AccountIntegrationModel, _args: unknown, ctx: RequestContext): number | Promise<number> {
   if (integration.debounceWindowSeconds != null) return integration.debounceWindowSeconds;
-  if (integration.partner) return integration.partner.defaultDebounceWindowSeconds;
+  if (integration.integrationPartner) return integration.integrationPartner.defaultDebounceWindowSeconds;
   return ctx.loaders.partnerById.load(integration.integrationPartnerId).then((partner) => partner?.defaultDebounceWindowSeconds ?? 0);
 }
 
@@ -92,7 +92,7 @@ export const accountIntegrationResolvers: Resolvers = {
     totalCount: (connection) => connection.countTotal(),
   },
   AccountIntegration: {
-    integrationPartner: (integration, _args, ctx) => integration.partner ?? loadPartner(integration, ctx),
+    integrationPartner: (integration, _args, ctx) => integration.integrationPartner ?? loadPartner(integration, ctx),
     audience: async (integration, _args, ctx) => {
       const audience = await ctx.loaders.audienceById.load(integration.audienceId);
       if (!audience) throw new GraphQLError(`Audience ${integration.audienceId} is missing.`);

@@ -32,7 +32,7 @@ export function enabledCapabilitiesOf(
   ctx: RequestContext,
   integration: AccountIntegrationModel,
 ): IntegrationCapability[] | Promise<IntegrationCapability[]> {
-  return integration.enabledCapabilities ?? ctx.loaders.capabilitiesByIntegrationId.load(integration.id);
+  return integration.capabilities ?? ctx.loaders.capabilitiesByIntegrationId.load(integration.id);
 }
 
 /**
@@ -49,7 +49,7 @@ async function withPartners(ctx: RequestContext, rows: AccountIntegrationModel[]
   });
   for (const row of rows) {
     const partner = byId.get(row.integrationPartnerId);
-    if (partner) row.partner = partner;
+    if (partner) row.integrationPartner = partner;
   }
 }
 

@@ -120,7 +120,7 @@ const templates = new QueryTemplates();
 export type CurrentIntegration = AccountIntegrationModel &
   DatabaseClock & {
     hasCredentials: boolean;
-    partner: IntegrationPartnerModel;
+    integrationPartner: IntegrationPartnerModel;
   };
 
 /**
@@ -142,7 +142,7 @@ export async function readIntegrationForWrite(
       .selectFrom('account_integrations as ai')
       .innerJoin('integration_partners as p', 'p.id', 'ai.integration_partner_id')
       .select(READ_INTEGRATION)
-      .select([...CLOCK_SELECTION, sql<boolean>`ai.credentials_encrypted is not null`.as('hasCredentials'), PARTNER_JSON.as('partner')])
+      .select([...CLOCK_SELECTION, sql<boolean>`ai.credentials_encrypted is not null`.as('hasCredentials'), PARTNER_JSON.as('integrationPartner')])
       .where('ai.id', '=', param<string>('id'));
     if (scoped) query = query.where('ai.account_id', '=', param<string>('accountId'));
     if (!includeDeleted) query = query.where(sql<boolean>`not ai.is_deleted`);
