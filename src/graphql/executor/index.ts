@@ -9,7 +9,6 @@ import { execute, printSchema, type ExecutionResult, type GraphQLSchema } from '
 import type { Logger } from '../../lib/logger';
 import { CompiledQueries, DEFAULT_COMPILED_QUERY_LIMITS, type CompiledQueryLimits } from './compiled-queries';
 import { asGraphqlJsResult } from './jit-result';
-
 import type { PreloadedFields } from './preloaded-fields';
 
 export { CompiledQueries, DEFAULT_COMPILED_QUERY_LIMITS, type CompiledQueryLimits } from './compiled-queries';
