@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { buildService } from './build';
+import { runCommand } from './cli';
 import { captureCase } from './capture/capture';
 import { roundTrips, type CapturedRequest } from './capture/types';
 import { CASES, caseNamed } from './cases';
@@ -17,32 +18,18 @@ import { unselectedScalarFields } from './cases/heavy';
 import { REPLAYING, type ServerKind, type Summary } from './cases/types';
 import { ROOT } from './dist';
 import { note, warn } from './log';
-import { measure, type CaseRun, type Measurement } from './measure/measure';
-import { parentOf } from './measure/proc';
-import type { PostgresTarget } from './measure/window';
+import { measure, OTHER_LOAD_LIMIT_PERCENT, type CaseRun, type Measurement } from './measure/measure';
+import { postgresTarget } from './measure/postgres-target';
 import { parseOptions, USAGE, type Options } from './options';
 import { checkAgainstBaseline, readBaseline, writeBaseline, BASELINE_FILE } from './report/baseline';
 import { renderResultMarkdown } from './report/markdown';
 import { computeRatios, type CaseResult, type RunResult } from './report/results';
 import { measurementTable, ratioTable, renderText } from './report/tables';
-import { parseDatabaseUrl, withClient } from './seed/database';
+import { withClient } from './seed/database';
 import { prepareBenchDatabase, removeWrites } from './seed/seed';
 import { DEFAULT_DATABASE_URL, SEED_VERSION } from './settings';
 
-const OTHER_LOAD_LIMIT_PERCENT = 5;
-
-async function main(): Promise<number> {
-  let options: Options | 'help';
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error((error as Error).message);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+async function main(options: Options): Promise<number> {
   const databaseUrl = process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL;
   if (options.build) buildService();
   const cases = (options.cases ?? CASES.map((c) => c.name)).map(caseNamed);
@@ -148,18 +135,6 @@ function warningsOf(m: Measurement, run: CaseRun): string[] {
   return warnings;
 }
 
-async function postgresTarget(databaseUrl: string): Promise<PostgresTarget & { version: string }> {
-  const { name } = parseDatabaseUrl(databaseUrl);
-  return withClient(databaseUrl, async (client) => {
-    const { rows } = await client.query<{ pid: number; version: string }>(`select pg_backend_pid() as pid, 'PostgreSQL ' || current_setting('server_version') as version`);
-    const backend = rows[0]!;
-    // Our own backend's parent is the postmaster, when Postgres runs on this machine.
-    const postmaster = parentOf(backend.pid);
-    const local = postmaster !== undefined && fs.existsSync(`/proc/${postmaster}/cmdline`) && fs.readFileSync(`/proc/${postmaster}/cmdline`, 'utf8').includes('postgres');
-    return { postmaster: local ? postmaster : undefined, database: name, version: backend.version };
-  });
-}
-
 function commitOf(): string {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -198,11 +173,4 @@ function check(result: RunResult): number {
   return 1;
 }
 
-process.once('SIGINT', () => process.exit(130));
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.stack ?? error.message : error);
-    process.exit(1);
-  },
-);
+runCommand(parseOptions, USAGE, main);

@@ -35,7 +35,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/account_integrations_bench).`;
 
-function positive(flag: string, value: string | undefined): number {
+export function positive(flag: string, value: string | undefined): number {
   const parsed = Number(value);
   if (value === undefined || !Number.isFinite(parsed) || parsed <= 0) throw new Error(`${flag} needs a positive number`);
   return parsed;

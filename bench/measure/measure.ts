@@ -33,6 +33,9 @@ export interface Measurement extends LoadResult {
   interruptPercent: number;
 }
 
+/** Other load above this (% of a core) during a window marks its figures as disturbed. */
+export const OTHER_LOAD_LIMIT_PERCENT = 5;
+
 export interface MeasureContext {
   databaseUrl: string;
   postgres: PostgresTarget;
