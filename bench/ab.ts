@@ -14,9 +14,9 @@ import { captureCase } from './capture/capture';
 import { caseNamed, CASES } from './cases';
 import { BUILD_ENV, buildDir } from './dist';
 import { note, warn } from './log';
-import { measure, OTHER_LOAD_LIMIT_PERCENT, type CaseRun, type MeasureContext, type Measurement } from './measure/measure';
+import { measure, warningsOf, type CaseRun, type MeasureContext, type Measurement } from './measure/measure';
 import { postgresTarget } from './measure/postgres-target';
-import { positive } from './options';
+import { list, positive } from './options';
 import { pairOrder, pairTable, summarizePairs, summaryLine, type Build, type PairResult } from './report/pairs';
 import { renderText } from './report/tables';
 import { withClient } from './seed/database';
@@ -48,7 +48,7 @@ export function parseAbOptions(argv: readonly string[]): AbOptions | 'help' {
     const flag = argv[i]!;
     const value = () => argv[++i];
     switch (flag) {
-      case '--cases': options.cases = (value() ?? '').split(',').map((c) => c.trim()).filter(Boolean); break;
+      case '--cases': options.cases = list(flag, value()); break;
       case '--pairs': options.pairs = Math.round(positive(flag, value())); break;
       case '--duration': options.durationSeconds = positive(flag, value()); break;
       case '--warmup': options.warmupSeconds = positive(flag, value()); break;
@@ -62,7 +62,7 @@ export function parseAbOptions(argv: readonly string[]): AbOptions | 'help' {
   if (options.revision === undefined) throw new Error(`name the base revision\n\n${AB_USAGE}`);
   const known = CASES.map((c) => c.name);
   const unknown = options.cases.filter((c) => !known.includes(c));
-  if (options.cases.length === 0 || unknown.length > 0) throw new Error(`unknown case ${unknown.join(', ')}; cases: ${known.join(', ')}`);
+  if (unknown.length > 0) throw new Error(`unknown case ${unknown.join(', ')}; cases: ${known.join(', ')}`);
   return { ...options, revision: options.revision };
 }
 
@@ -70,9 +70,8 @@ export function parseAbOptions(argv: readonly string[]): AbOptions | 'help' {
 async function measureBuild(run: CaseRun, build: string, sequence: number, ctx: MeasureContext): Promise<Measurement> {
   process.env[BUILD_ENV] = build;
   const { measurement } = await measure(run, 'ours', sequence, ctx);
-  const failed = measurement.errors + measurement.non2xx + (measurement.serverErrors ?? 0);
-  if (failed > 0) warn(`${run.benchCase.name} measurement ${sequence}: ${failed} failed requests (${JSON.stringify(measurement.statusCodes)})`);
-  if (measurement.otherLoadPercent > OTHER_LOAD_LIMIT_PERCENT) warn(`${run.benchCase.name} measurement ${sequence}: the rest of the machine used ${measurement.otherLoadPercent.toFixed(1)} % of a core`);
+  // Its "round" in these warnings is the sequence number.
+  for (const warning of warningsOf(measurement, run)) warn(warning);
   return measurement;
 }
 

@@ -15,10 +15,10 @@ import { captureCase } from './capture/capture';
 import { roundTrips, type CapturedRequest } from './capture/types';
 import { CASES, caseNamed } from './cases';
 import { unselectedScalarFields } from './cases/heavy';
-import { REPLAYING, type ServerKind, type Summary } from './cases/types';
+import type { ServerKind, Summary } from './cases/types';
 import { ROOT } from './dist';
 import { note, warn } from './log';
-import { measure, OTHER_LOAD_LIMIT_PERCENT, type CaseRun, type Measurement } from './measure/measure';
+import { measure, warningsOf, type CaseRun, type Measurement } from './measure/measure';
 import { postgresTarget } from './measure/postgres-target';
 import { parseOptions, USAGE, type Options } from './options';
 import { checkAgainstBaseline, readBaseline, writeBaseline, BASELINE_FILE } from './report/baseline';
@@ -117,22 +117,6 @@ function compareSummaries(result: CaseResult, kind: ServerKind, summaries: Summa
   if (differs) {
     throw new Error(`${kind} does not answer ${result.name} with the same data as the service:\n  ours: ${JSON.stringify(reference)}\n  ${kind}: ${JSON.stringify(summaries)}`);
   }
-}
-
-function warningsOf(m: Measurement, run: CaseRun): string[] {
-  const where = `${m.case} round ${m.round} ${m.server}`;
-  const warnings: string[] = [];
-  if (m.otherLoadPercent > OTHER_LOAD_LIMIT_PERCENT) {
-    warnings.push(`${where}: the rest of the machine used ${m.otherLoadPercent.toFixed(1)} % of a core (over ${OTHER_LOAD_LIMIT_PERCENT} %): figures are disturbed`);
-  }
-  const failed = m.errors + m.non2xx + (m.serverErrors ?? 0);
-  if (failed > 0) warnings.push(`${where}: ${m.errors} connection errors, ${m.non2xx} non-2xx (${JSON.stringify(m.statusCodes)}), ${m.serverErrors ?? 0} server-side errors ${JSON.stringify(m.errorCodes)}`);
-  if (m.resets > 0) warnings.push(`${where}: ${m.resets} write sequences restarted (a create returned no id)`);
-  if (REPLAYING.includes(m.server) && m.statementsPerRequest !== undefined) {
-    const expected = run.capture.requests.reduce((n, r) => n + r.statements.length, 0) / run.capture.requests.length;
-    if (Math.abs(m.statementsPerRequest - expected) > 0.05) warnings.push(`${where}: replayed ${m.statementsPerRequest.toFixed(2)} statements per request, captured ${expected.toFixed(2)}`);
-  }
-  return warnings;
 }
 
 function commitOf(): string {

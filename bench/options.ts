@@ -41,7 +41,7 @@ export function positive(flag: string, value: string | undefined): number {
   return parsed;
 }
 
-function list(flag: string, value: string | undefined): string[] {
+export function list(flag: string, value: string | undefined): string[] {
   if (!value) throw new Error(`${flag} needs a comma-separated list`);
   return value.split(',').map((item) => item.trim()).filter(Boolean);
 }

@@ -34,7 +34,7 @@ export interface Measurement extends LoadResult {
 }
 
 /** Other load above this (% of a core) during a window marks its figures as disturbed. */
-export const OTHER_LOAD_LIMIT_PERCENT = 5;
+const OTHER_LOAD_LIMIT_PERCENT = 5;
 
 export interface MeasureContext {
   databaseUrl: string;
@@ -129,4 +129,21 @@ async function checkResponses(server: RunningServer, run: CaseRun, plan: Plan, k
     }
   }
   return summaries;
+}
+
+/** What makes a measurement's figures doubtful: other load, failed requests, restarts, replays that differ from the capture. */
+export function warningsOf(m: Measurement, run: CaseRun): string[] {
+  const where = `${m.case} round ${m.round} ${m.server}`;
+  const warnings: string[] = [];
+  if (m.otherLoadPercent > OTHER_LOAD_LIMIT_PERCENT) {
+    warnings.push(`${where}: the rest of the machine used ${m.otherLoadPercent.toFixed(1)} % of a core (over ${OTHER_LOAD_LIMIT_PERCENT} %): figures are disturbed`);
+  }
+  const failed = m.errors + m.non2xx + (m.serverErrors ?? 0);
+  if (failed > 0) warnings.push(`${where}: ${m.errors} connection errors, ${m.non2xx} non-2xx (${JSON.stringify(m.statusCodes)}), ${m.serverErrors ?? 0} server-side errors ${JSON.stringify(m.errorCodes)}`);
+  if (m.resets > 0) warnings.push(`${where}: ${m.resets} write sequences restarted (a create returned no id)`);
+  if (REPLAYING.includes(m.server) && m.statementsPerRequest !== undefined) {
+    const expected = run.capture.requests.reduce((n, r) => n + r.statements.length, 0) / run.capture.requests.length;
+    if (Math.abs(m.statementsPerRequest - expected) > 0.05) warnings.push(`${where}: replayed ${m.statementsPerRequest.toFixed(2)} statements per request, captured ${expected.toFixed(2)}`);
+  }
+  return warnings;
 }

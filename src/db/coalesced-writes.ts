@@ -66,9 +66,9 @@ class CommitFailed extends Error {
  * Runs `work` in one transaction with the writes other requests sent meanwhile, so that they share a
  * commit. Why: a commit waits for its WAL flush, and every transaction that sends a `NOTIFY` (each
  * write does, through the outbox trigger) holds Postgres's notify lock from before the flush to the
- * end (one lock for the whole server), so such commits cannot share a flush and go one at a time: on these machines that
- * caps a stream of one-write commits below what the CPU allows. A write alone (no other is waiting, as
- * under light load) runs as it always did, its statement a transaction of its own.
+ * end (one lock for the whole server), so such commits cannot share a flush and go one at a time: on
+ * these machines that caps a stream of one-write commits below what the CPU allows. A write alone (no
+ * other is waiting, as under light load) runs as it always did, its statement a transaction of its own.
  *
  * The writes of a transaction run one after another, in the order they came, each on a handle that
  * reports its statements to its own request (BEGIN and COMMIT to every request in it). If any

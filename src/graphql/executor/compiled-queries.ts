@@ -41,16 +41,16 @@ export class CompiledQueries {
   planned = 0;
   /** How many compiled plans read the preloaded fields as properties: for tests and diagnostics. */
   compiledWithPreloaded = 0;
-  /** The schema without the preloaded fields' resolvers, for operations that select them only where they are preloaded. */
-  private readonly preloadedSchema: GraphQLSchema | undefined;
+  /** The preloaded fields, and the schema without their resolvers for operations that select them only where they are preloaded. */
+  private readonly preloaded: { fields: PreloadedFields; schema: GraphQLSchema } | undefined;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly limits: CompiledQueryLimits = DEFAULT_COMPILED_QUERY_LIMITS,
     private readonly logger?: Logger,
-    private readonly preloaded?: PreloadedFields,
+    preloaded?: PreloadedFields,
   ) {
-    this.preloadedSchema = preloaded ? withoutPreloadedResolvers(schema, preloaded) : undefined;
+    this.preloaded = preloaded && { fields: preloaded, schema: withoutPreloadedResolvers(schema, preloaded) };
     this.plans = new LRUCache<string, ExecutionPlan>({
       max: limits.maxEntries,
       maxSize: limits.maxTotalFields,
@@ -93,15 +93,14 @@ export class CompiledQueries {
       this.logger?.debug({ reason: shape.graphqlJsReason, operationName: loggedName }, 'graphql-js runs this operation');
       return { kind: 'graphql-js', reason: shape.graphqlJsReason, size: 1 };
     }
-    const readsPreloaded = this.preloaded !== undefined && selectsOnlyPreloaded(this.schema, document, operation, this.preloaded);
+    const preloadedSchema = this.preloaded && selectsOnlyPreloaded(this.schema, document, operation, this.preloaded.fields) ? this.preloaded.schema : undefined;
     let compiled: CompiledQuery | ExecutionResult | undefined;
     try {
       // Built-in scalars and enums go out as resolvers return them (codegen types them; counts are
       // converted with Number): serialising them made graphql-jit build each leaf's error location and
       // path as fresh arrays on every call, about 0.5 MB per heavy page. Custom scalars still serialize;
       // test/graphql-executor/ holds the answers byte for byte to graphql-js's.
-      const schema = readsPreloaded ? this.preloadedSchema! : this.schema;
-      compiled = compileQuery(schema, document, operationName, { disableLeafSerialization: true });
+      compiled = compileQuery(preloadedSchema ?? this.schema, document, operationName, { disableLeafSerialization: true });
     } catch {
       compiled = undefined;
     }
@@ -109,7 +108,7 @@ export class CompiledQueries {
       this.logger?.warn({ operationName: loggedName }, 'graphql-jit could not compile an operation; graphql-js runs it');
       return { kind: 'graphql-js', reason: 'not-compiled', size: 1 };
     }
-    if (readsPreloaded) this.compiledWithPreloaded += 1;
+    if (preloadedSchema) this.compiledWithPreloaded += 1;
     return { kind: 'jit', query: compiled.query, nestedNullableVariables: shape.nestedNullableVariables, size: shape.expandedFields };
   }
 }

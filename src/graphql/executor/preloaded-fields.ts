@@ -1,17 +1,18 @@
 import {
   getNamedType,
   isAbstractType,
+  isInterfaceType,
   isObjectType,
   Kind,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLNamedType,
-  type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
+
+import { fragmentsOf } from './document-shape';
 
 /**
  * Fields whose answer some root fields put on the objects they return, as a property of the field's own
@@ -47,10 +48,7 @@ export function withoutPreloadedResolvers(schema: GraphQLSchema, preloaded: Prel
 export function selectsOnlyPreloaded(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, preloaded: PreloadedFields): boolean {
   const root = schema.getQueryType();
   if (operation.operation !== 'query' || !root) return false;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const fragments = fragmentsOf(document);
   const target = schema.getType(preloaded.typeName);
   if (!target || !isObjectType(target)) return false;
   const fields = new Set(preloaded.fields);
@@ -59,7 +57,7 @@ export function selectsOnlyPreloaded(schema: GraphQLSchema, document: DocumentNo
 
   // Whether objects of `type` may be the target type: the type itself, or an interface or union it belongs to.
   const mayBeTarget = (type: GraphQLNamedType): boolean =>
-    type === target || (isAbstractType(type) && schema.isSubType(type, target as GraphQLObjectType));
+    type === target || (isAbstractType(type) && schema.isSubType(type, target));
 
   const walk = (set: SelectionSetNode, parent: GraphQLNamedType, path: readonly string[], spreads: ReadonlySet<string>): boolean => {
     for (const selection of set.selections) {
@@ -70,8 +68,8 @@ export function selectsOnlyPreloaded(schema: GraphQLSchema, document: DocumentNo
           if (parent !== target || !allowed.has(path.join('.'))) return false;
           selected = true;
         }
-        if (!selection.selectionSet || !(isObjectType(parent) || isAbstractType(parent))) continue;
-        const field = 'getFields' in parent ? parent.getFields()[name] : undefined;
+        if (!selection.selectionSet) continue;
+        const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
         if (!field) return false;
         if (!walk(selection.selectionSet, getNamedType(field.type), [...path, name], spreads)) return false;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {

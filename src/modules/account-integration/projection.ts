@@ -35,6 +35,13 @@ const NEEDS: Partial<Record<string, readonly ModelField[]>> = {
 
 const WITH_CAPABILITIES = new Set(['capabilities', 'hasCapability']);
 
+/** Where, below each projected read's root field, its integrations are: the path its projection is taken at. */
+export const INTEGRATIONS_BELOW = {
+  accountIntegration: [],
+  accountIntegrations: ['edges', 'node'],
+  accountIntegrationRoute: ['accountIntegration'],
+} as const satisfies Record<string, readonly string[]>;
+
 /**
  * Where the projected reads return integrations (`accountIntegration`, a page of `accountIntegrations`,
  * `accountIntegrationRoute`'s match), and the fields whose answers they then put on each row under the
@@ -45,7 +52,7 @@ const WITH_CAPABILITIES = new Set(['capabilities', 'hasCapability']);
 export const PROJECTED_READS: PreloadedFields = {
   typeName: 'AccountIntegration',
   fields: ['capabilities', 'integrationPartner'],
-  paths: [['accountIntegration'], ['accountIntegrations', 'edges', 'node'], ['accountIntegrationRoute', 'accountIntegration']],
+  paths: Object.entries(INTEGRATIONS_BELOW).map(([root, below]) => [root, ...below]),
 };
 /** Fields answered from the partner: the read puts it on each row, so they resolve without a promise. */
 const WITH_PARTNER = new Set(['integrationPartner', 'effectiveCooldownMinutes', 'effectiveDebounceWindowSeconds']);
