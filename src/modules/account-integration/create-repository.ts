@@ -5,9 +5,10 @@ import { param, QueryTemplates } from '../../db/query-templates';
 import type { IntegrationCapability, IntegrationChannel } from '../../generated/graphql';
 import type { AudienceModel } from '../account/models';
 import type { IntegrationPartnerModel, PartnerCapabilityModel } from '../integration-partner/models';
-import type { AccountIntegrationModel } from './models';
+import type { AccountIntegrationColumns, AccountIntegrationModel } from './models';
 import { DECIDED_HISTORY, FACTS_HOLD, factsOf, PARTNER_DIGEST, type Facts, type StatementDecisions } from './create-decisions';
-import { CLOCK_SELECTION, PARTNER_JSON, READ_INTEGRATION, RETURNING_INTEGRATION, type DatabaseClock } from './write-repository';
+import { READ_INTEGRATION, returningOf } from './row-selections';
+import { CLOCK_SELECTION, PARTNER_JSON, type DatabaseClock } from './write-repository';
 
 type Db = Kysely<Database>;
 
@@ -110,6 +111,8 @@ export interface NewIntegration {
   history: HistoryChange[];
   /** Present when the create was validated without a lookup: what the statement decides itself. */
   decisions?: StatementDecisions;
+  /** The fields the statement returns of the new row (returnedFields): the returned integration holds only these. */
+  returned: readonly (keyof AccountIntegrationColumns)[];
 }
 
 const takeOver = <T>(column: string) =>
@@ -176,7 +179,7 @@ export async function insertIntegration(db: Db, create: NewIntegration, claim?: 
           .insertInto('account_integrations')
           .columns(names)
           .expression(from ? from.select(selected) : qb.selectNoFrom(selected))
-          .returning(RETURNING_INTEGRATION);
+          .returning(returningOf(create.returned));
       })
       .with('capabilities', (qb) =>
         qb
@@ -223,7 +226,7 @@ export async function insertIntegration(db: Db, create: NewIntegration, claim?: 
       .select(['claim.resourceId', 'claim.requestHash', 'claim.operation'])
       .$castTo<CreatedRow>();
   };
-  const shape = `insert:${claim !== undefined}:${names.join(',')}:${decisions ? [...clockColumns].join(',') : '-'}`;
+  const shape = `insert:${claim !== undefined}:${names.join(',')}:${decisions ? [...clockColumns].join(',') : '-'}:${create.returned.join(',')}`;
   const [row] = await templates.execute(db, shape, build, values);
   // Kysely's executeTakeFirstOrThrow would throw here too: the statement always returns a row.
   if (!row) throw new Error('The create statement returned no row.');

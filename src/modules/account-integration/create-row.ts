@@ -6,7 +6,7 @@ import type { IntegrationPartnerModel } from '../integration-partner/models';
 import type { NewIntegration } from './create-repository';
 import type { CreateFields } from './create-validation';
 import * as lifecycle from './lifecycle';
-import type { AccountIntegrationModel } from './models';
+import type { AccountIntegrationColumns, AccountIntegrationModel } from './models';
 import { UNTRACKED } from './mutation-results';
 import { COLUMN_OF } from './repository';
 
@@ -33,6 +33,8 @@ export interface CreatePlan {
   idempotencyKey: string | undefined;
   /** The new integration's id (its credentials are encrypted for it). */
   id: string;
+  /** What the create returns of the row (returnedFields of the payload's selection). */
+  returned: readonly (keyof AccountIntegrationColumns)[];
 }
 
 /** The integration a create writes, with `identifier`, `isPrimary` and `now` as decided (or placeholders). */

@@ -13,6 +13,7 @@ import { isUuid } from '../../lib/ids';
 import { checkPartnerCredentials } from '../connection-check/partner-check';
 import type { PartnerForCreates } from '../integration-partner/partner-cache';
 import { firstFreeCandidate, firstFreeIdentifier, isIdentifier, slugOf, suffixCandidates, suffixPattern } from './identifier';
+import { returnedFields } from './row-selections';
 import { findLiveIdentifiers, lostUniqueRace } from './write-repository';
 import {
   findCreateLookup,
@@ -26,6 +27,7 @@ import {
 import type { StatementDecisions } from './create-decisions';
 import { checkFailed, remainingMs } from './create-rules';
 import { columnsOf, createdHistory, newIntegration, type CreatePlan } from './create-row';
+import type { AccountIntegrationColumns } from './models';
 import { validateCreate, type CreateFields } from './create-validation';
 import { identifierTaken } from './model-service';
 import { inProgress, retrying, type MutationError } from './mutation-results';
@@ -144,12 +146,14 @@ function encryptCredentials(ctx: RequestContext, plan: CreatePlan, fields: Creat
  * Creates an integration. A partner that creates have read within PARTNER_CACHE_TTL_MS lets the
  * create be validated against it and written in one statement (createInOneStatement); otherwise, or
  * when that statement finds the partner changed or the input needing more (createAfterLookup), the
- * create reads what it needs first. Both apply the same rules and write the same row.
+ * create reads what it needs first. Both apply the same rules and write the same row. The payload's
+ * integration holds the `selected` fields (all without them; a replay's, all), with what returnedFields adds.
  */
 export async function createAccountIntegration(
   ctx: RequestContext,
   input: CreateAccountIntegrationInput,
   idempotencyKeyArgument: string | null | undefined,
+  selected?: readonly (keyof AccountIntegrationColumns)[],
 ): Promise<CreatePayload> {
   const viewer = requireAccount(ctx.viewer);
   const header = ctx.idempotencyKeyHeader;
@@ -165,7 +169,8 @@ export async function createAccountIntegration(
   const givenIdentifier = input.identifier ?? null;
   const identifierBase = givenIdentifier ?? slugOf(input.integrationName);
   const identifiersToProbe = givenIdentifier === null ? suffixCandidates(identifierBase) : isIdentifier(givenIdentifier) ? [givenIdentifier] : [];
-  const plan: CreatePlan = { viewer, input, givenIdentifier, identifierBase, identifiersToProbe, idempotencyKey, id: randomUUID() };
+  const returned = returnedFields(selected);
+  const plan: CreatePlan = { viewer, input, givenIdentifier, identifierBase, identifiersToProbe, idempotencyKey, id: randomUUID(), returned };
 
   const remembered = ctx.partners?.rememberedForCreates(partnerReference(input));
   if (remembered && input.check !== true && isUuid(input.audienceId) && identifiersToProbe.length > 0) {
@@ -215,7 +220,7 @@ async function createInOneStatement(ctx: RequestContext, plan: CreatePlan, remem
     },
   };
   const claim = claimOf(ctx, plan);
-  const create: NewIntegration = { columns, capabilities: fields.capabilities, actor: plan.viewer.actor, history, decisions };
+  const create: NewIntegration = { columns, capabilities: fields.capabilities, actor: plan.viewer.actor, history, decisions, returned: plan.returned };
   try {
     const result = await runRetrying(retrying(ctx), () => coalescedWrite(ctx.db, (db) => insertIntegration(db, create, claim)));
     if ('undecided' in result) return undefined;
@@ -278,6 +283,7 @@ async function createAfterLookup(ctx: RequestContext, plan: CreatePlan): Promise
       capabilities: fields.capabilities,
       actor: viewer.actor,
       history: createdHistory(integration, fields.capabilities, encrypted !== null),
+      returned: plan.returned,
     };
     try {
       const result = await runRetrying(retrying(ctx), () => coalescedWrite(ctx.db, (db) => insertIntegration(db, create, claim)));

@@ -8,7 +8,7 @@ import type { IntegrationCapability, IntegrationChannel } from '../../generated/
 import { requireAccount, requireWorkerKey } from '../../lib/access';
 import { isUuid } from '../../lib/ids';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
-import type { AccountIntegrationModel } from './models';
+import type { AccountIntegrationColumns, AccountIntegrationModel } from './models';
 import {
   conflict,
   failure,
@@ -179,14 +179,19 @@ export async function mutate(ctx: RequestContext, target: Target, rule: Rule): P
  * setting, and a race lost to a writer that committed after the statement began (`mutate` reads again
  * and reports CONFLICT).
  */
-export async function mutateSettings(ctx: RequestContext, target: Target, changes: SettingsChanges): Promise<Payload> {
+export async function mutateSettings(
+  ctx: RequestContext,
+  target: Target,
+  changes: SettingsChanges,
+  selected?: readonly (keyof AccountIntegrationColumns)[],
+): Promise<Payload> {
   const mutateGenerically = () => mutate(ctx, target, async () => ({ action: 'UPDATED', changes }));
   const named = Object.values(changes).some((value) => value !== undefined);
   if (!named || target.accountId === null || target.expectedVersion === undefined || target.includeDeleted) return mutateGenerically();
   if (!isUuid(target.id)) return failure(integrationNotFound(target.id));
   const { accountId, expectedVersion } = target;
   const update = await runRetrying(retrying(ctx), () =>
-    coalescedWrite(ctx.db, (db) => updateSettingsAtVersion(db, { accountId, id: target.id, expectedVersion, actor: target.actor }, changes)),
+    coalescedWrite(ctx.db, (db) => updateSettingsAtVersion(db, { accountId, id: target.id, expectedVersion, actor: target.actor }, changes, selected)),
   );
   switch (update.outcome) {
     case 'not-found':

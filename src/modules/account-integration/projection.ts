@@ -43,6 +43,12 @@ export const INTEGRATIONS_BELOW = {
 } as const satisfies Record<string, readonly string[]>;
 
 /**
+ * Where a mutation payload's integration is, below the mutation's field. The writes that return only
+ * what it selects (create, and settings updates: see returnedFields) take their projection there.
+ */
+export const INTEGRATION_IN_PAYLOAD = ['accountIntegration'] as const;
+
+/**
  * Where the projected reads return integrations (`accountIntegration`, a page of `accountIntegrations`,
  * `accountIntegrationRoute`'s match), and the fields whose answers they then put on each row under the
  * field's name whenever the operation selects them (the capabilities read with the row, the partner by

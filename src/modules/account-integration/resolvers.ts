@@ -5,7 +5,7 @@ import type { ConnectionStatus, IntegrationStatus, Resolvers, ResolversTypes } f
 import type { IntegrationPartnerModel } from '../integration-partner/models';
 import { historyOf } from './history';
 import type { AccountIntegrationModel } from './models';
-import { INTEGRATIONS_BELOW, projectionFromInfo } from './projection';
+import { INTEGRATION_IN_PAYLOAD, INTEGRATIONS_BELOW, projectionFromInfo } from './projection';
 import * as model from './model-service';
 import * as service from './service';
 import * as writes from './write-service';
@@ -58,8 +58,10 @@ export const accountIntegrationResolvers: Resolvers = {
       service.listAccountIntegrations(ctx, args, projectionFromInfo(info, INTEGRATIONS_BELOW.accountIntegrations)),
   },
   Mutation: {
-    createAccountIntegration: (_parent, { input, idempotencyKey }, ctx) => writes.createAccountIntegration(ctx, input, idempotencyKey),
-    updateAccountIntegration: (_parent, { input }, ctx) => writes.updateAccountIntegration(ctx, input),
+    createAccountIntegration: (_parent, { input, idempotencyKey }, ctx, info) =>
+      writes.createAccountIntegration(ctx, input, idempotencyKey, projectionFromInfo(info, INTEGRATION_IN_PAYLOAD).fields),
+    updateAccountIntegration: (_parent, { input }, ctx, info) =>
+      writes.updateAccountIntegration(ctx, input, projectionFromInfo(info, INTEGRATION_IN_PAYLOAD).fields),
     activateAccountIntegration: (_parent, { input }, ctx) => writes.activateAccountIntegration(ctx, input),
     deactivateAccountIntegration: (_parent, { input }, ctx) => writes.deactivateAccountIntegration(ctx, input),
     deleteAccountIntegration: (_parent, { input }, ctx) => writes.deleteAccountIntegration(ctx, input),

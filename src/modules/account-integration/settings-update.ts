@@ -6,9 +6,10 @@ import { sql, type Compilable, type Kysely } from 'kysely';
 
 import type { Database } from '../../db/database';
 import { param, QueryTemplates } from '../../db/query-templates';
-import type { AccountIntegrationModel } from './models';
+import type { AccountIntegrationColumns, AccountIntegrationModel } from './models';
 import { COLUMN_OF } from './repository';
-import { READ_INTEGRATION, toColumns, type IntegrationChanges } from './write-repository';
+import { readingOf, returnedFields } from './row-selections';
+import { toColumns, type IntegrationChanges } from './write-repository';
 
 type Db = Kysely<Database>;
 
@@ -49,20 +50,24 @@ export type SettingsUpdate =
  * version, the modifier and an UPDATED history entry listing each setting whose value changes (old and
  * new, in the order given, as the generic path's diff lists them), in one statement. Nothing changes
  * when no setting does. The integration is matched on account and id together. `changes` must name at
- * least one setting.
+ * least one setting. The row returned holds the `selected` fields (every field without them) and what
+ * returnedFields adds.
  */
 export async function updateSettingsAtVersion(
   db: Db,
   target: { accountId: string; id: string; expectedVersion: number; actor: string },
   changes: SettingsChanges,
+  selected?: readonly (keyof AccountIntegrationColumns)[],
 ): Promise<SettingsUpdate> {
   const fields = (Object.keys(changes) as Setting[]).filter((field) => changes[field] !== undefined);
   // Each setting's value as its column holds it, bound by the setting's name.
   const columns = toColumns(changes) as Record<string, unknown>;
   const values: Record<string, unknown> = { id: target.id, accountId: target.accountId, version: target.expectedVersion, actor: target.actor };
   for (const field of fields) values[field] = columns[COLUMN_OF[field]];
-  const build = (): Compilable<UpdatedRow> => ({ compile: () => statement(fields).compile(db) });
-  const [row] = await templates.execute(db, `settings:${fields.join(',')}`, build, values);
+  // The changed settings' old values are read for the history's diff.
+  const returned = returnedFields(selected, fields);
+  const build = (): Compilable<UpdatedRow> => ({ compile: () => statement(fields, returned).compile(db) });
+  const [row] = await templates.execute(db, `settings:${fields.join(',')}:${returned.join(',')}`, build, values);
   if (!row) return { outcome: 'not-found' };
   const { written, changeCount, ...integration } = row;
   if (written) return { outcome: 'written', integration };
@@ -77,9 +82,11 @@ type UpdatedRow = AccountIntegrationModel & { written: boolean; changeCount: num
  * `current` is the row as the statement's snapshot has it; `changes` the history's list, compared as
  * JSON (as the generic path compares them); `updated` applies them only if the row is still at the
  * expected version once locked (a concurrent writer's commit makes the update skip it: the lost race).
- * The answer is the updated row, or else the current one, with whether it was written.
+ * The answer is the updated row, or else the current one, with whether it was written: both with the
+ * `returned` fields, which include the settings.
  */
-function statement(fields: readonly Setting[]) {
+function statement(fields: readonly Setting[], returned: readonly (keyof AccountIntegrationColumns)[]) {
+  const selection = sql.join(readingOf(returned));
   const newValue = (field: Setting) => sql`cast(${param(field)} as ${sql.raw(SETTING_TYPES[field])})`;
   const changeRows = fields.map((field, index) => {
     const old = sql`to_jsonb(current.${sql.ref(field)})`;
@@ -90,7 +97,7 @@ function statement(fields: readonly Setting[]) {
   const assignments = fields.map((field) => sql`${sql.ref(COLUMN_OF[field])} = ${newValue(field)}`);
   return sql<UpdatedRow>`
     with current as (
-      select ${sql.join(READ_INTEGRATION)} from account_integrations as ai
+      select ${selection} from account_integrations as ai
       where ai.id = ${param('id')} and ai.account_id = ${param('accountId')} and not ai.is_deleted
     ),
     changes as (
@@ -104,7 +111,7 @@ function statement(fields: readonly Setting[]) {
       from current, changes
       where ai.id = current.id and ai.account_id = current."accountId" and not ai.is_deleted
         and ai.version = ${param('version')} and jsonb_array_length(changes.list) > 0
-      returning ${sql.join(READ_INTEGRATION)}
+      returning ${selection}
     ),
     history as (
       insert into account_integration_history (account_id, account_integration_id, version, action, actor, changes)

@@ -7,6 +7,7 @@ import { param, QueryTemplates } from '../../db/query-templates';
 import { sqlState } from '../../lib/errors';
 import type { AccountIntegrationModel } from './models';
 import { COLUMN_OF } from './repository';
+import { READ_INTEGRATION, RETURNING_INTEGRATION } from './row-selections';
 
 type Db = Kysely<Database>;
 type Trx = Transaction<Database>;
@@ -36,11 +37,6 @@ export function lostUniqueRace(error: unknown): 'identifier' | 'primary' | undef
   return UNIQUE_INDEXES[error.constraint as keyof typeof UNIQUE_INDEXES];
 }
 
-/** Every model field of `ai`, aliased to its GraphQL name. */
-export const READ_INTEGRATION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(`ai.${column}`).as(field));
-
-/** `returning` list of inserts and updates of account_integrations: one unqualified column per model field. */
-export const RETURNING_INTEGRATION = Object.entries(COLUMN_OF).map(([field, column]) => sql.ref(column).as(field));
 
 /** Model field -> column of integration_partners. */
 const PARTNER_COLUMN_OF = {

@@ -29,6 +29,7 @@ import {
   type Errors,
 } from './validation';
 import { firstFreeIdentifier, suffixPattern } from './identifier';
+import type { AccountIntegrationColumns } from './models';
 import { validateConditions } from './routing';
 import * as writes from './write-repository';
 
@@ -45,7 +46,11 @@ function vacated(current: writes.CurrentIntegration): { channelLeftWithoutPrimar
 export { createAccountIntegration } from './create-service';
 export * from './worker-events';
 
-export async function updateAccountIntegration(ctx: RequestContext, input: UpdateAccountIntegrationInput): Promise<Payload> {
+export async function updateAccountIntegration(
+  ctx: RequestContext,
+  input: UpdateAccountIntegrationInput,
+  selected?: readonly (keyof AccountIntegrationColumns)[],
+): Promise<Payload> {
   const target = forAccount(ctx, input);
   const errors: Errors = [];
   const changes: SettingsChanges = {};
@@ -82,7 +87,7 @@ export async function updateAccountIntegration(ctx: RequestContext, input: Updat
     }
   }
   if (errors.length > 0) return failure(...errors);
-  return mutateSettings(ctx, target, changes);
+  return mutateSettings(ctx, target, changes, selected);
 }
 
 export function activateAccountIntegration(ctx: RequestContext, input: AccountIntegrationVersionInput): Promise<Payload> {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { PartnerAuthType } from '../../generated/graphql';
 import type { AccountIntegrationModel } from '../account-integration/models';
-import { READ_INTEGRATION } from '../account-integration/write-repository';
+import { READ_INTEGRATION } from '../account-integration/row-selections';
 
 /** An integration to check: the row, its partner's key and auth type, and its encrypted credentials. */
 export type IntegrationToCheck = AccountIntegrationModel & {

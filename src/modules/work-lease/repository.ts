@@ -2,7 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 
 import type { Database, WorkKind } from '../../db/database';
 import type { AccountIntegrationModel } from '../account-integration/models';
-import { PARTNER_JSON, READ_INTEGRATION } from '../account-integration/write-repository';
+import { READ_INTEGRATION } from '../account-integration/row-selections';
+import { PARTNER_JSON } from '../account-integration/write-repository';
 import type { IntegrationPartnerModel } from '../integration-partner/models';
 import { dueRule, type DueSettings } from './due-rules';
 
