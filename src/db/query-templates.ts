@@ -10,10 +10,15 @@ class Parameter {
 
 interface Template {
   sql: string;
-  parameterNames: string[];
+  /** Each parameter's name, split at its first dot: `[name]`, or `[group, key]` for `values[group][key]`. */
+  parameterNames: Array<[string] | [string, string]>;
 }
 
-/** A placeholder for the value `name` in a template, typed as the value it stands for. */
+/**
+ * A placeholder for the value `name` in a template, typed as the value it stands for. A dotted name,
+ * `group.key`, stands for `values[group][key]`: a row's many columns are passed as the row itself,
+ * rather than copied under names of their own for every run.
+ */
 export function param<T>(name: string): T {
   return new Parameter(name) as unknown as T;
 }
@@ -36,18 +41,22 @@ export class QueryTemplates {
     let template = this.templates.get(shape);
     if (!template) {
       const compiled = build().compile();
-      const parameterNames = compiled.parameters.map((parameter, index) => {
+      const parameterNames = compiled.parameters.map((parameter, index): Template['parameterNames'][number] => {
         if (!(parameter instanceof Parameter)) {
           throw new Error(`Query template "${shape}": parameter ${index + 1} is a literal; use param().`);
         }
-        return parameter.name;
+        const dot = parameter.name.indexOf('.');
+        return dot < 0 ? [parameter.name] : [parameter.name.slice(0, dot), parameter.name.slice(dot + 1)];
       });
       template = { sql: compiled.sql, parameterNames };
       this.templates.set(shape, template);
     }
-    const parameters = template.parameterNames.map((name) => {
-      if (!(name in values)) throw new Error(`Query template "${shape}": no value for "${name}".`);
-      return values[name];
+    const parameters = template.parameterNames.map(([name, key]) => {
+      const value = values[name];
+      if (key === undefined ? !(name in values) : typeof value !== 'object' || value === null || !(key in value)) {
+        throw new Error(`Query template "${shape}": no value for "${key === undefined ? name : `${name}.${key}`}".`);
+      }
+      return key === undefined ? value : (value as Record<string, unknown>)[key];
     });
     const result = await db.executeQuery(CompiledQuery.raw(template.sql, parameters));
     return result.rows as R[];

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes, randomFillSync } from 'node:crypto';
 import { inspect } from 'node:util';
 
 /**
@@ -36,6 +36,22 @@ const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 // Strict standard base64 with padding: Buffer.from(…, 'base64') silently skips bad characters.
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const PURPOSES: readonly EncryptionPurpose[] = ['credentials', 'webhook-secret', 'webhook-payload', 'outbound-webhook-secret'];
+
+/** IVs drawn from the CSPRNG at once: one call into it per IV_POOL_SIZE values, as `randomUUID` pools its bytes. */
+const IV_POOL_SIZE = 256;
+const ivPool = Buffer.alloc(IV_BYTES * IV_POOL_SIZE);
+let ivPoolOffset = ivPool.length;
+
+/** A fresh random IV, copied out of the pool: no two values ever share one. */
+function freshIv(): Buffer {
+  if (ivPoolOffset === ivPool.length) {
+    randomFillSync(ivPool);
+    ivPoolOffset = 0;
+  }
+  const iv = Buffer.from(ivPool.subarray(ivPoolOffset, ivPoolOffset + IV_BYTES));
+  ivPoolOffset += IV_BYTES;
+  return iv;
+}
 
 export type DecryptionFailure = 'unknown-key' | 'malformed' | 'authentication-failed';
 
@@ -94,7 +110,7 @@ export class Keyring {
   encrypt(plaintext: Buffer | string, context: EncryptionContext): EncryptedValue {
     const key = this.#keys.get(this.currentKeyId);
     if (key === undefined) throw new Error('Keyring invariant broken: the current key is missing.');
-    const iv = randomBytes(IV_BYTES);
+    const iv = freshIv();
     const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(additionalData(context));
     const body = Buffer.concat([cipher.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext), cipher.final()]);

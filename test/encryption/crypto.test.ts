@@ -63,8 +63,9 @@ describe('Keyring', () => {
     expect(keyring.decrypt(keyring.encrypt('', CONTEXT), CONTEXT)).toEqual(Buffer.alloc(0));
   });
 
-  it('uses a fresh IV for every value', () => {
-    const values = Array.from({ length: 20 }, () => keyring.encrypt(PLAINTEXT, CONTEXT).ciphertext);
+  it('uses a fresh IV for every value, across refills of the pool IVs are drawn from', () => {
+    // 600 values: the pool holds 256 IVs, so this spans two refills.
+    const values = Array.from({ length: 600 }, () => keyring.encrypt(PLAINTEXT, CONTEXT).ciphertext);
     expect(new Set(values.map((value) => value.toString('hex'))).size).toBe(values.length);
     expect(new Set(values.map((value) => value.subarray(0, 12).toString('hex'))).size).toBe(values.length);
   });

@@ -42,6 +42,15 @@ describe('query templates', () => {
     expect(rows.length).toBeGreaterThan(0);
   });
 
+  it('bind a dotted name to a property of an object value, and refuse a run whose object lacks it', async () => {
+    const templates = new QueryTemplates();
+    const build = () =>
+      database.db.selectFrom('capabilities').select('key').where('key', '=', param<string>('row.key')).limit(param<number>('limit'));
+    expect(await templates.execute(database.db, 'dotted', build, { row: { key: 'MESSAGING', other: 'x' }, limit: 1 })).toEqual([{ key: 'MESSAGING' }]);
+    await expect(templates.execute(database.db, 'dotted', build, { row: { other: 'x' }, limit: 1 })).rejects.toThrow(/no value for "row.key"/);
+    await expect(templates.execute(database.db, 'dotted', build, { row: null, limit: 1 })).rejects.toThrow(/no value for "row.key"/);
+  });
+
   it('refuse a run that lacks a value', async () => {
     const templates = new QueryTemplates();
     await expect(

@@ -133,6 +133,7 @@ export async function insertIntegration(db: Db, create: NewIntegration, claim?: 
   const { columns, decisions } = create;
   const names = Object.keys(columns) as Array<keyof Database['account_integrations']>;
   const values: Record<string, unknown> = {
+    columns,
     id: columns.id,
     accountId: columns.account_id,
     capabilities: create.capabilities,
@@ -154,14 +155,13 @@ export async function insertIntegration(db: Db, create: NewIntegration, claim?: 
         }
       : {}),
   };
-  for (const name of names) values[`column:${name}`] = columns[name];
   const clockColumns = new Set<string>(decisions?.clockColumns ?? []);
   const build = () => {
     const selected = names.map((name) => {
       if (decisions && name === 'identifier') return sql.ref('facts.identifier').as(name);
       if (decisions && name === 'is_primary') return sql.ref('facts.isPrimary').as(name);
       if (clockColumns.has(name)) return sql`cast(facts.clock as timestamptz)`.as(name);
-      return sql`${param(`column:${name}`)}`.as(name);
+      return sql`${param(`columns.${name}`)}`.as(name);
     });
     let start = db as unknown as WithFacts;
     if (decisions) start = db.with('facts', factsOf) as unknown as WithFacts;
