@@ -122,6 +122,22 @@ describe('graphql-jit and graphql-js answer every read the same', () => {
     expect(json(response).data?.accountIntegrations.edges.length).toBe(26);
   });
 
+  it('pages, single reads and routes whose every hasCapability asks one capability', async () => {
+    for (const capability of ['CONTACT_SYNC', 'WEBHOOKS', 'MESSAGING']) {
+      for (const id of [ids.full, ids.bare]) {
+        const response = json(await same({ query: QUERIES.asked, variables: { capability, id }, operationName: 'Asked' }));
+        expect(response.errors).toBeUndefined();
+        expect(response.data!.accountIntegrations.edges.length).toBe(26);
+      }
+    }
+    const contacts = json(await same({ query: QUERIES.asked, variables: { capability: 'CONTACT_SYNC', id: ids.full }, operationName: 'Asked' }));
+    // Both answers occur on the page: the property is each row's own.
+    const answers = (contacts.data!.accountIntegrations.edges as unknown as Array<{ node: { a: boolean; b: boolean } }>).map((edge) => edge.node);
+    expect(new Set(answers.map((node) => node.a))).toEqual(new Set([true, false]));
+    expect(answers.every((node) => node.a === node.b)).toBe(true);
+    for (const channel of ['CHAT', 'EMAIL', 'IN_APP']) await same({ query: QUERIES.askedLiteral, variables: { channel }, operationName: 'AskedLiteral' });
+  });
+
   it('one integration with its audience, partner, activities and history', async () => {
     for (const id of [ids.full, ids.bare, ids.slack]) {
       const response = await same({ query: QUERIES.single, variables: { id } });

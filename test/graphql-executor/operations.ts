@@ -42,6 +42,19 @@ export const QUERIES = {
   }
   fragment Scalars on AccountIntegration { ${SCALARS} }`,
 
+  /** Every hasCapability asking one capability, by a variable: answered by the projected reads (PROJECTED_READS). */
+  asked: `query Asked($capability: IntegrationCapability!, $id: ID!) {
+    accountIntegrations(first: 50) { edges { node { id capabilities a: hasCapability(capability: $capability) integrationPartner { key }
+      ... on AccountIntegration { b: hasCapability(capability: $capability) } } } }
+    accountIntegration(id: $id) { id hasCapability(capability: $capability) }
+  }`,
+
+  /** The same by a literal, with a route's match. */
+  askedLiteral: `query AskedLiteral($channel: IntegrationChannel!) {
+    accountIntegrations(first: 50) { edges { node { id hasCapability(capability: CONTACT_SYNC) } } }
+    accountIntegrationRoute(channel: $channel, context: {}) { accountIntegration { id hasCapability(capability: CONTACT_SYNC) } }
+  }`,
+
   /** One integration with everything below it. */
   single: `query One($id: ID!) {
     accountIntegration(id: $id) {

@@ -21,11 +21,12 @@ function preloadedIn(schema: typeof service, query: string, preloaded: Preloaded
 }
 
 describe("the service's preloaded fields", () => {
-  it('are the capabilities and partner of the projected reads', () => {
+  it('are the capabilities, partner and one hasCapability of the projected reads', () => {
     expect(PRELOADED_FIELDS).toEqual({
       typeName: 'AccountIntegration',
-      fields: ['capabilities', 'integrationPartner'],
+      fields: ['capabilities', 'integrationPartner', 'hasCapability'],
       paths: [['accountIntegration'], ['accountIntegrations', 'edges', 'node'], ['accountIntegrationRoute', 'accountIntegration']],
+      withArguments: ['hasCapability'],
     });
     const fields = service.getQueryType()!.getFields();
     expect(Object.keys(fields)).toEqual(expect.arrayContaining(['accountIntegration', 'accountIntegrations', 'accountIntegrationRoute']));
@@ -36,26 +37,45 @@ describe("the service's preloaded fields", () => {
     const fieldsOf = (schema: typeof service) => (schema.getType('AccountIntegration') as GraphQLObjectType).getFields();
     expect(fieldsOf(preloaded).capabilities!.resolve).toBeUndefined();
     expect(fieldsOf(preloaded).integrationPartner!.resolve).toBeUndefined();
-    expect(fieldsOf(preloaded).hasCapability!.resolve).toEqual(expect.any(Function));
+    expect(fieldsOf(preloaded).hasCapability!.resolve).toBeUndefined();
     expect(fieldsOf(preloaded).audience!.resolve).toEqual(expect.any(Function));
+    expect(fieldsOf(service).hasCapability!.resolve).toEqual(expect.any(Function));
     expect(fieldsOf(service).capabilities!.resolve).toEqual(expect.any(Function));
     expect(fieldsOf(service).integrationPartner!.resolve).toEqual(expect.any(Function));
   });
 
-  it('are read as properties by the benchmark’s light page, the equivalence suite’s page and single read, and a route', () => {
+  it('are read as properties by the benchmark’s light page, the equivalence suite’s asking and single reads, and a route', () => {
     const light = `query Light($first: Int!) { accountIntegrations(first: $first) {
       edges { node { id integrationName connectionStatus capabilities hasCapability(capability: CONTACT_SYNC) integrationPartner { key name } } }
       pageInfo { hasNextPage endCursor } } }`;
     expect(preloadedIn(service, light)).toBe(true);
-    expect(preloadedIn(service, QUERIES.page, PRELOADED_FIELDS, 'Page')).toBe(true);
+    expect(preloadedIn(service, QUERIES.asked, PRELOADED_FIELDS, 'Asked')).toBe(true);
+    expect(preloadedIn(service, QUERIES.askedLiteral, PRELOADED_FIELDS, 'AskedLiteral')).toBe(true);
     expect(preloadedIn(service, QUERIES.single)).toBe(true);
+    // Its page asks two capabilities: every field there keeps its resolver.
+    expect(preloadedIn(service, QUERIES.page, PRELOADED_FIELDS, 'Page')).toBe(false);
     const route = `{ accountIntegrationRoute(channel: IN_APP, context: {}) { matchedBy accountIntegration { ...P } } }
       fragment P on AccountIntegration { capabilities integrationPartner { key } }`;
     expect(preloadedIn(service, route)).toBe(true);
   });
 
+  it('take hasCapability when every selection of it asks the same capability, as a literal or a non-null variable', () => {
+    const page = (nodes: string, variables = '') => `query${variables} { accountIntegrations(first: 5) { edges { node { id ${nodes} } } } }`;
+    expect(preloadedIn(service, page('hasCapability(capability: CONTACT_SYNC)'))).toBe(true);
+    expect(preloadedIn(service, page('a: hasCapability(capability: CONTACT_SYNC) b: hasCapability(capability: CONTACT_SYNC)'))).toBe(true);
+    expect(preloadedIn(service, page('hasCapability(capability: $c)', '($c: IntegrationCapability!)'))).toBe(true);
+    expect(preloadedIn(service, page('a: hasCapability(capability: $c) b: hasCapability(capability: $c)', '($c: IntegrationCapability!)'))).toBe(true);
+    // Two capabilities cannot share one property; a nullable variable may be null, which the resolver reports.
+    expect(preloadedIn(service, page('a: hasCapability(capability: CONTACT_SYNC) b: hasCapability(capability: MESSAGING)'))).toBe(false);
+    expect(preloadedIn(service, page('a: hasCapability(capability: $c) b: hasCapability(capability: CONTACT_SYNC)', '($c: IntegrationCapability!)'))).toBe(false);
+    expect(preloadedIn(service, page('hasCapability(capability: $c)', '($c: IntegrationCapability = CONTACT_SYNC)'))).toBe(false);
+    const twoRoots = `{ accountIntegrations(first: 5) { edges { node { hasCapability(capability: CONTACT_SYNC) } } }
+      accountIntegration(id: "x") { hasCapability(capability: MESSAGING) } }`;
+    expect(preloadedIn(service, twoRoots)).toBe(false);
+  });
+
   it('are not, for an operation that does not select them, or for a mutation', () => {
-    expect(preloadedIn(service, '{ accountIntegrations(first: 5) { edges { node { id hasCapability(capability: CONTACT_SYNC) } } } }')).toBe(false);
+    expect(preloadedIn(service, '{ accountIntegrations(first: 5) { edges { node { id integrationName } } } }')).toBe(false);
     const mutation = `mutation($input: UpdateAccountIntegrationInput!) {
       updateAccountIntegration(input: $input) { accountIntegration { id capabilities integrationPartner { key } } } }`;
     expect(preloadedIn(service, mutation)).toBe(false);

@@ -4,11 +4,14 @@ import {
   isInterfaceType,
   isObjectType,
   Kind,
+  print,
   type DocumentNode,
+  type FieldNode,
   type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 
@@ -28,6 +31,28 @@ export interface PreloadedFields {
   fields: readonly string[];
   /** Field names from the query root (not aliases) to where such objects are returned, e.g. `['list', 'edges', 'node']`. */
   paths: ReadonlyArray<readonly string[]>;
+  /**
+   * Those of `fields` that take arguments. One property answers one set of arguments, so an operation
+   * reads it only if every selection of the field gives the same ones (the same literals, or the same
+   * variables); otherwise the field keeps its resolver.
+   */
+  withArguments?: readonly string[];
+}
+
+/** The variables a value names, at any depth of its lists and objects. */
+function variablesIn(value: ValueNode): string[] {
+  if (value.kind === Kind.VARIABLE) return [value.name.value];
+  if (value.kind === Kind.LIST) return value.values.flatMap(variablesIn);
+  if (value.kind === Kind.OBJECT) return value.fields.flatMap((field) => variablesIn(field.value));
+  return [];
+}
+
+/** A field's arguments as text, in name order: equal for selections that ask the same. */
+export function argumentsKey(field: FieldNode): string {
+  return (field.arguments ?? [])
+    .map((argument) => `${argument.name.value}:${print(argument.value)}`)
+    .sort()
+    .join(',');
 }
 
 /** The schema with the preloaded fields' resolvers removed (every other field keeps its own). */
@@ -42,8 +67,9 @@ export function withoutPreloadedResolvers(schema: GraphQLSchema, preloaded: Prel
 /**
  * Whether `operation` is a query that selects the preloaded fields (at least one) only at the preloaded
  * paths. Anywhere else (a mutation's payload, another root, a field of an interface the type implements),
- * nothing puts the property there, so the operation runs with the resolvers. `@skip` and `@include` are
- * ignored, which can only keep an operation on the resolvers.
+ * nothing puts the property there, so the operation runs with the resolvers. So it does when a field
+ * `withArguments` is asked with different arguments. `@skip` and `@include` are ignored, which can only
+ * keep an operation on the resolvers.
  */
 export function selectsOnlyPreloaded(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, preloaded: PreloadedFields): boolean {
   const root = schema.getQueryType();
@@ -53,6 +79,12 @@ export function selectsOnlyPreloaded(schema: GraphQLSchema, document: DocumentNo
   if (!target || !isObjectType(target)) return false;
   const fields = new Set(preloaded.fields);
   const allowed = new Set(preloaded.paths.map((path) => path.join('.')));
+  const withArguments = new Set(preloaded.withArguments ?? []);
+  const argumentsAsked = new Map<string, string>();
+  // A nullable variable may be null at run time, which the field's resolver reports as an error of its own.
+  const nullableVariables = new Set(
+    (operation.variableDefinitions ?? []).filter((definition) => definition.type.kind !== Kind.NON_NULL_TYPE).map((definition) => definition.variable.name.value),
+  );
   let selected = false;
 
   // Whether objects of `type` may be the target type: the type itself, or an interface or union it belongs to.
@@ -66,6 +98,12 @@ export function selectsOnlyPreloaded(schema: GraphQLSchema, document: DocumentNo
         if (name.startsWith('__')) continue;
         if (mayBeTarget(parent) && fields.has(name)) {
           if (parent !== target || !allowed.has(path.join('.'))) return false;
+          if (withArguments.has(name)) {
+            if (selection.arguments?.some((argument) => variablesIn(argument.value).some((variable) => nullableVariables.has(variable)))) return false;
+            const asked = argumentsKey(selection);
+            if ((argumentsAsked.get(name) ?? asked) !== asked) return false;
+            argumentsAsked.set(name, asked);
+          }
           selected = true;
         }
         if (!selection.selectionSet) continue;

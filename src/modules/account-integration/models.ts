@@ -89,6 +89,8 @@ export interface AccountIntegrationModel extends AccountIntegrationColumns {
   capabilities?: IntegrationCapability[];
   /** The partner, when the read loaded it for a selected field that needs it: `integrationPartner`'s answer, as above. */
   integrationPartner?: IntegrationPartnerModel;
+  /** The answer to the one `hasCapability` the operation asks on this row, when the read answered it, as above. */
+  hasCapability?: boolean;
 }
 
 export interface AccountIntegrationEdgeModel {

@@ -1,6 +1,8 @@
-import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode, type ValueNode } from 'graphql';
 
 import type { PreloadedFields } from '../../graphql/executor';
+import { argumentsKey } from '../../graphql/executor/preloaded-fields';
+import type { IntegrationCapability } from '../../generated/graphql';
 import { INTEGRATION_FIELDS } from './columns';
 import type { AccountIntegrationColumns } from './models';
 
@@ -17,6 +19,13 @@ export interface IntegrationProjection {
   capabilities: boolean;
   /** A field answered from the partner is selected: the read loads the page's partners before it returns its rows. */
   partner: boolean;
+  /**
+   * The `capability` that every `hasCapability` selected here asks about, as written (a literal or a
+   * variable), when they all ask the same: the read then answers it on each row (PROJECTED_READS).
+   */
+  capabilityArgument?: ValueNode;
+  /** capabilityArgument's value in this request (projectionForRequest): never cached with the projection. */
+  askedCapability?: IntegrationCapability;
 }
 
 /** Model fields a computed GraphQL field reads; scalar fields read themselves. */
@@ -57,8 +66,9 @@ export const INTEGRATION_IN_PAYLOAD = ['accountIntegration'] as const;
  */
 export const PROJECTED_READS: PreloadedFields = {
   typeName: 'AccountIntegration',
-  fields: ['capabilities', 'integrationPartner'],
+  fields: ['capabilities', 'integrationPartner', 'hasCapability'],
   paths: Object.entries(INTEGRATIONS_BELOW).map(([root, below]) => [root, ...below]),
+  withArguments: ['hasCapability'],
 };
 /** Fields answered from the partner: the read puts it on each row, so they resolve without a promise. */
 const WITH_PARTNER = new Set(['integrationPartner', 'effectiveCooldownMinutes', 'effectiveDebounceWindowSeconds']);
@@ -92,6 +102,18 @@ export function projectionFromInfo(info: GraphQLResolveInfo, path: readonly stri
 
 const projections = new WeakMap<FieldNode, Map<string, IntegrationProjection>>();
 
+/**
+ * projectionFromInfo, with the capability `hasCapability` asks about resolved in this request's
+ * variables when the projection has one (a copy then: the cached projection serves every request).
+ */
+export function projectionForRequest(info: GraphQLResolveInfo, path: readonly string[]): IntegrationProjection {
+  const projection = projectionFromInfo(info, path);
+  const argument = projection.capabilityArgument;
+  if (!argument) return projection;
+  const asked = argument.kind === Kind.ENUM ? argument.value : argument.kind === Kind.VARIABLE ? info.variableValues[argument.name.value] : undefined;
+  return typeof asked === 'string' ? { ...projection, askedCapability: asked as IntegrationCapability } : projection;
+}
+
 function collectProjection(info: GraphQLResolveInfo, path: readonly string[]): IntegrationProjection {
   let sets = info.fieldNodes.map((node) => node.selectionSet).filter((set) => set !== undefined);
   for (const name of path) {
@@ -104,8 +126,10 @@ function collectProjection(info: GraphQLResolveInfo, path: readonly string[]): I
   let unknown = false;
   let capabilities = false;
   let partner = false;
+  const capabilityAsks = new Map<string, ValueNode | undefined>();
   for (const field of sets.flatMap((set) => collectFields(set, info.fragments))) {
     const name = field.name.value;
+    if (name === 'hasCapability') capabilityAsks.set(argumentsKey(field), field.arguments?.find((argument) => argument.name.value === 'capability')?.value);
     const needs = NEEDS[name];
     if (needs) needs.forEach((needed) => wanted.add(needed));
     else if (known.has(name)) wanted.add(name as ModelField);
@@ -115,7 +139,9 @@ function collectProjection(info: GraphQLResolveInfo, path: readonly string[]): I
   }
   // Every column for an unknown field, but still what the selected fields need on the row: the compiled
   // queries of PROJECTED_READS count on it.
-  return { fields: unknown ? INTEGRATION_FIELDS : INTEGRATION_FIELDS.filter((field) => wanted.has(field)), capabilities, partner };
+  const fields = unknown ? INTEGRATION_FIELDS : INTEGRATION_FIELDS.filter((field) => wanted.has(field));
+  const [capabilityArgument] = capabilityAsks.size === 1 ? capabilityAsks.values() : [];
+  return { fields, capabilities, partner, ...(capabilityArgument ? { capabilityArgument } : {}) };
 }
 
 /** The fields of a selection set, with fragment spreads and inline fragments flattened. */

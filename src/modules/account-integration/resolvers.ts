@@ -5,7 +5,7 @@ import type { ConnectionStatus, IntegrationStatus, Resolvers, ResolversTypes } f
 import type { IntegrationPartnerModel } from '../integration-partner/models';
 import { historyOf } from './history';
 import type { AccountIntegrationModel } from './models';
-import { INTEGRATION_IN_PAYLOAD, INTEGRATIONS_BELOW, projectionFromInfo } from './projection';
+import { INTEGRATION_IN_PAYLOAD, INTEGRATIONS_BELOW, projectionForRequest, projectionFromInfo } from './projection';
 import * as model from './model-service';
 import * as service from './service';
 import * as writes from './write-service';
@@ -51,11 +51,11 @@ function toEventPayload(payload: Awaited<ResolversTypes['AccountIntegrationPaylo
 
 export const accountIntegrationResolvers: Resolvers = {
   Query: {
-    accountIntegration: (_parent, args, ctx, info) => service.getAccountIntegration(ctx, args, projectionFromInfo(info, INTEGRATIONS_BELOW.accountIntegration)),
+    accountIntegration: (_parent, args, ctx, info) => service.getAccountIntegration(ctx, args, projectionForRequest(info, INTEGRATIONS_BELOW.accountIntegration)),
     accountIntegrationRoute: (_parent, { channel, context }, ctx, info) =>
-      service.routeAccountIntegration(ctx, channel, context, projectionFromInfo(info, INTEGRATIONS_BELOW.accountIntegrationRoute)),
+      service.routeAccountIntegration(ctx, channel, context, projectionForRequest(info, INTEGRATIONS_BELOW.accountIntegrationRoute)),
     accountIntegrations: (_parent, args, ctx, info) =>
-      service.listAccountIntegrations(ctx, args, projectionFromInfo(info, INTEGRATIONS_BELOW.accountIntegrations)),
+      service.listAccountIntegrations(ctx, args, projectionForRequest(info, INTEGRATIONS_BELOW.accountIntegrations)),
   },
   Mutation: {
     createAccountIntegration: (_parent, { input, idempotencyKey }, ctx, info) =>
