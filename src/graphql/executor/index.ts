@@ -12,7 +12,7 @@ import { asGraphqlJsResult } from './jit-result';
 import type { PreloadedFields } from './preloaded-fields';
 
 export { CompiledQueries, DEFAULT_COMPILED_QUERY_LIMITS, type CompiledQueryLimits } from './compiled-queries';
-export type { PreloadedFields } from './preloaded-fields';
+export { argumentsKey, type PreloadedFields } from './preloaded-fields';
 
 export interface JitExecutorOptions {
   limits?: CompiledQueryLimits;

@@ -1,7 +1,6 @@
 import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode, type ValueNode } from 'graphql';
 
-import type { PreloadedFields } from '../../graphql/executor';
-import { argumentsKey } from '../../graphql/executor/preloaded-fields';
+import { argumentsKey, type PreloadedFields } from '../../graphql/executor';
 import type { IntegrationCapability } from '../../generated/graphql';
 import { INTEGRATION_FIELDS } from './columns';
 import type { AccountIntegrationColumns } from './models';
