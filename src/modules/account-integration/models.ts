@@ -88,9 +88,9 @@ export interface AccountIntegrationModel extends AccountIntegrationColumns {
    */
   capabilities?: IntegrationCapability[];
   /** The partner, when the read loaded it for a selected field that needs it: `integrationPartner`'s answer, as above. */
-  integrationPartner?: IntegrationPartnerModel;
+  integrationPartner?: IntegrationPartnerModel | null;
   /** The answer to the one `hasCapability` the operation asks on this row, when the read answered it, as above. */
-  hasCapability?: boolean;
+  hasCapability?: boolean | null;
 }
 
 export interface AccountIntegrationEdgeModel {
