@@ -1,4 +1,13 @@
-import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode, type ValueNode } from 'graphql';
+import {
+  isInputType,
+  Kind,
+  valueFromAST,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
 
 import { argumentsKey, type PreloadedFields } from '../../graphql/executor';
 import type { IntegrationCapability } from '../../generated/graphql';
@@ -110,7 +119,8 @@ export function projectionForRequest(info: GraphQLResolveInfo, path: readonly st
   const projection = projectionFromInfo(info, path);
   const argument = projection.capabilityArgument;
   if (!argument) return projection;
-  const asked = argument.kind === Kind.ENUM ? argument.value : argument.kind === Kind.VARIABLE ? info.variableValues[argument.name.value] : undefined;
+  const type = info.schema.getType('IntegrationCapability');
+  const asked = type && isInputType(type) ? valueFromAST(argument, type, info.variableValues) : undefined;
   return typeof asked === 'string' ? { ...projection, askedCapability: asked as IntegrationCapability } : projection;
 }
 

@@ -31,10 +31,22 @@ const ALWAYS_RETURNED: readonly ModelField[] = ['id', 'accountId', 'integrationP
  * The fields a write returns of the row it wrote: those its payload selects (`projectionFromInfo` at the
  * payload's `accountIntegration`), ALWAYS_RETURNED and `also`, in INTEGRATION_FIELDS order so that equal
  * sets share SQL. A payload of four fields then has four columns parsed, not 47, each with its parser set
- * up by the driver for every result. Without a selection (`undefined`), every field.
+ * up by the driver for every result. Without a selection (`undefined`), every field. Worked out once
+ * per selection (a projection's cached `fields`, the same array for every request of a document) and
+ * `also`.
  */
 export function returnedFields(selected: readonly ModelField[] | undefined, also: readonly ModelField[] = []): readonly ModelField[] {
   if (!selected) return INTEGRATION_FIELDS;
-  const wanted = new Set<ModelField>([...selected, ...ALWAYS_RETURNED, ...also]);
-  return INTEGRATION_FIELDS.filter((field) => wanted.has(field));
+  let byAlso = returnedBySelection.get(selected);
+  if (!byAlso) returnedBySelection.set(selected, (byAlso = new Map()));
+  const alsoKey = also.join(',');
+  let returned = byAlso.get(alsoKey);
+  if (!returned) {
+    const wanted = new Set<ModelField>([...selected, ...ALWAYS_RETURNED, ...also]);
+    returned = INTEGRATION_FIELDS.filter((field) => wanted.has(field));
+    byAlso.set(alsoKey, returned);
+  }
+  return returned;
 }
+
+const returnedBySelection = new WeakMap<readonly ModelField[], Map<string, readonly ModelField[]>>();
