@@ -1,5 +1,6 @@
 import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
 
+import { pipelinesStatements } from './create-database';
 import type { Database } from './database';
 import { handleOnConnection, jointlyObservedDatabase, sharedDatabaseOf, withOneConnection } from './observed-database';
 
@@ -70,8 +71,10 @@ class CommitFailed extends Error {
  * these machines that caps a stream of one-write commits below what the CPU allows. A write alone (no
  * other is waiting, as under light load) runs as it always did, its statement a transaction of its own.
  *
- * The writes of a transaction run one after another, in the order they came, each on a handle that
- * reports its statements to its own request (BEGIN and COMMIT to every request in it). If any
+ * The writes of a transaction run each on a handle that reports its statements to its own request
+ * (BEGIN and COMMIT to every request in it). On a connection that pipelines (Postgres), they all start
+ * at once, so BEGIN and their statements reach Postgres in one round trip and the COMMIT in a second;
+ * elsewhere (PGlite) they run one after another, in the order they came. If any
  * statement fails, the transaction is rolled back and every write in it runs again alone, so one
  * request's error (a lost unique race, a lock wait that timed out, a deadlock) is its own and never
  * another's. If the COMMIT itself fails, each write gets that error, as a lone statement whose commit
@@ -140,13 +143,18 @@ async function runBatch(shared: Db, batch: Member[]): Promise<void> {
 
 /** The writes' results in order; undefined when a statement failed and the transaction was rolled back. */
 function inOneTransaction(shared: Db, batch: Member[]): Promise<unknown[] | undefined> {
+  const pipelined = pipelinesStatements(shared);
   const held = withOneConnection(shared, async (connection) => {
     let failed = false;
+    let beginQueued!: () => void;
+    const queuedBegin = new Promise<void>((resolve) => (beginQueued = resolve));
     // Noted here, since a write is free to catch its statement's error: a COMMIT after a failed
     // statement would roll the transaction back without an error of its own.
     const watched: DatabaseConnection = {
       executeQuery<R>(query: CompiledQuery) {
+        // `pg` queues the statement on the connection before this returns.
         const result = connection.executeQuery<R>(query);
+        if (query.sql === 'begin') beginQueued();
         result.catch(() => {
           failed = true;
         });
@@ -164,15 +172,32 @@ function inOneTransaction(shared: Db, batch: Member[]): Promise<unknown[] | unde
       ),
     );
     const send = (text: string) => control.executeQuery(CompiledQuery.raw(text, []));
-    await send('begin');
-    const results: unknown[] = [];
-    try {
-      for (const member of batch) {
-        results.push(await member.work(handleOnConnection(watched, member.db)));
-        if (failed) break;
+    const onConnection = (member: Member) => member.work(handleOnConnection(watched, member.db));
+    let results: unknown[] = [];
+    if (pipelined) {
+      // BEGIN and every write's statement go out together, one round trip for the lot; Postgres runs
+      // them in the order queued. The writes start once BEGIN is queued: none may run before it,
+      // outside the transaction. A BEGIN that failed (the connection broke) fails the writes after it.
+      const begun = send('begin').catch(() => {
+        failed = true;
+      });
+      await Promise.race([queuedBegin, begun]);
+      if (!failed) {
+        const settled = await Promise.allSettled(batch.map(onConnection));
+        if (settled.some((outcome) => outcome.status === 'rejected')) failed = true;
+        else results = settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
       }
-    } catch {
-      failed = true;
+      await begun;
+    } else {
+      await send('begin');
+      try {
+        for (const member of batch) {
+          results.push(await onConnection(member));
+          if (failed) break;
+        }
+      } catch {
+        failed = true;
+      }
     }
     if (failed) {
       await send('rollback');

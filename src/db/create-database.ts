@@ -7,7 +7,7 @@ import type { DatabaseTimeouts } from '../config';
 import type { Logger } from '../lib/logger';
 import type { Database } from './database';
 import { failureCause } from './errors';
-import { createObservableDatabase } from './observed-database';
+import { createObservableDatabase, sharedDatabaseOf } from './observed-database';
 
 // The package types contrib/* as ESM only, though it ships a CommonJS build of each extension.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -65,6 +65,10 @@ function postgresPoolConfig(target: Extract<DatabaseTarget, { kind: 'postgres' }
     // Notices a peer that vanished without closing the socket (a host gone, a network partition).
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    // A statement is written at once, not when the one before it has answered: a request's statements
+    // are still awaited one by one, but a transaction of coalesced writes sends its writes together
+    // (coalesced-writes.ts). Each statement keeps its own Sync, so outside a transaction its error is its own.
+    pipeline: true,
   };
 }
 
@@ -199,6 +203,14 @@ export interface PoolStatistics {
 }
 
 const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/**
+ * Whether `db`'s connections send a statement without waiting for the one before (Postgres; not PGlite,
+ * whose adapter answers one statement at a time). `db` is a handle made here or one over it.
+ */
+export function pipelinesStatements(db: Kysely<Database>): boolean {
+  return pools.get(sharedDatabaseOf(db))?.options.pipeline === true;
+}
 
 /** The connection pool's counters, read when metrics are scraped; undefined for a `db` not made here. */
 export function poolStatistics(db: Kysely<Database>): PoolStatistics | undefined {

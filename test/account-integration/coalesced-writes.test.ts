@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 
 import { coalescedWrite } from '../../src/db/coalesced-writes';
+import { pipelinesStatements } from '../../src/db/create-database';
 import type { Database } from '../../src/db/database';
 import { observedDatabase } from '../../src/db/observed-database';
 import { sqlState } from '../../src/lib/errors';
@@ -67,6 +68,26 @@ describe('writes coalesced across requests', () => {
     expect(await entriesBy(actors)).toEqual(Object.fromEntries(actors.map((actor) => [actor, 1])));
   });
 
+  it('pipelines on Postgres: sends BEGIN and every write of a transaction before the first has answered', async () => {
+    expect(pipelinesStatements(app.db)).toBe(app.database.kind === 'postgres');
+    const actors = Array.from({ length: 3 }, () => `pipelined-${randomUUID()}`);
+    const events: string[] = [];
+    const traced = (index: number) =>
+      observedDatabase(app.db, (text) => {
+        if (text === 'begin' && index === 0) events.push('begin sent');
+        if (!text.startsWith('insert')) return undefined;
+        events.push(`${index} sent`);
+        return () => events.push(`${index} answered`);
+      });
+    await Promise.all(actors.map((actor, index) => coalescedWrite(traced(index), (db) => writeEntry(db, actor))));
+    expect(events).toEqual(
+      pipelinesStatements(app.db)
+        ? ['begin sent', '0 sent', '1 sent', '2 sent', '0 answered', '1 answered', '2 answered']
+        : ['begin sent', '0 sent', '0 answered', '1 sent', '1 answered', '2 sent', '2 answered'],
+    );
+    expect(await entriesBy(actors)).toEqual(Object.fromEntries(actors.map((actor) => [actor, 1])));
+  });
+
   it('runs a write alone as a statement of its own when no other is waiting', async () => {
     const actor = `alone-${randomUUID()}`;
     app.database.statements.length = 0;
@@ -89,8 +110,10 @@ describe('writes coalesced across requests', () => {
     expect(results[1].status).toBe('rejected');
     expect(sqlState((results[1] as PromiseRejectedResult).reason)).toBe('23514');
     expect(results[2]).toEqual({ status: 'fulfilled', value: third });
-    // Rolled back at the failure, then each write again alone.
-    expect(writeStatements()).toEqual(['begin', 'insert', 'insert', 'rollback', 'insert', 'insert', 'insert']);
+    // Rolled back at the failure (sent together on Postgres, each after the one before on PGlite), then
+    // each write again alone.
+    const together = pipelinesStatements(app.db) ? ['begin', 'insert', 'insert', 'insert'] : ['begin', 'insert', 'insert'];
+    expect(writeStatements()).toEqual([...together, 'rollback', 'insert', 'insert', 'insert']);
     expect(await entriesBy([first, failing, third])).toEqual({ [first]: 1, [third]: 1 });
   });
 
