@@ -7,8 +7,9 @@ import { handleOnConnection, jointlyObservedDatabase, sharedDatabaseOf, withOneC
 type Db = Kysely<Database>;
 
 /**
- * One request's write: statements on `db` and nothing else, safe to run again from its start (as
- * `runRetrying` asks), letting every statement error propagate, and opening no transaction itself.
+ * One request's write: one statement on `db` and nothing else, safe to run again from its start (as
+ * `runRetrying` asks), opening no transaction itself. In a transaction of coalesced writes, a second
+ * statement is refused: the write's transaction may already be committing behind its first.
  */
 export type WriteWork<T> = (db: Db) => Promise<T>;
 
@@ -56,10 +57,13 @@ function recordCommit(shared: Db, writes: number): void {
   if (set) for (const record of set) record(writes);
 }
 
-/** The COMMIT failed: whether the writes were applied is unknown, so none of them is run again. */
-class CommitFailed extends Error {
+/**
+ * Every write of the transaction gets `failure`, and none is run again: the COMMIT failed (whether the
+ * writes were applied is unknown), or a write broke the one-statement rule (a bug).
+ */
+class BatchFailed extends Error {
   constructor(readonly failure: unknown) {
-    super('The commit of coalesced writes failed.');
+    super('A transaction of coalesced writes failed for all of them.');
   }
 }
 
@@ -71,10 +75,10 @@ class CommitFailed extends Error {
  * these machines that caps a stream of one-write commits below what the CPU allows. A write alone (no
  * other is waiting, as under light load) runs as it always did, its statement a transaction of its own.
  *
- * The writes of a transaction run each on a handle that reports its statements to its own request
+ * The writes of a transaction run each on a handle that reports its statement to its own request
  * (BEGIN and COMMIT to every request in it). On a connection that pipelines (Postgres), they all start
- * at once, so BEGIN and their statements reach Postgres in one round trip and the COMMIT in a second;
- * elsewhere (PGlite) they run one after another, in the order they came. If any
+ * at once, and BEGIN, their statements and the COMMIT reach Postgres in one round trip; elsewhere
+ * (PGlite) they run one after another, in the order they came, and the COMMIT after them. If any
  * statement fails, the transaction is rolled back and every write in it runs again alone, so one
  * request's error (a lost unique race, a lock wait that timed out, a deadlock) is its own and never
  * another's. If the COMMIT itself fails, each write gets that error, as a lone statement whose commit
@@ -127,7 +131,7 @@ async function runBatch(shared: Db, batch: Member[]): Promise<void> {
   try {
     results = await inOneTransaction(shared, batch);
   } catch (error) {
-    if (error instanceof CommitFailed) {
+    if (error instanceof BatchFailed) {
       for (const member of batch) member.reject(error.failure);
       return;
     }
@@ -172,43 +176,92 @@ function inOneTransaction(shared: Db, batch: Member[]): Promise<unknown[] | unde
       ),
     );
     const send = (text: string) => control.executeQuery(CompiledQuery.raw(text, []));
-    const onConnection = (member: Member) => member.work(handleOnConnection(watched, member.db));
-    let results: unknown[] = [];
+    const writes = batch.map((member) => oneStatementOn(watched, member));
+
     if (pipelined) {
-      // BEGIN and every write's statement go out together, one round trip for the lot; Postgres runs
-      // them in the order queued. The writes start once BEGIN is queued: none may run before it,
-      // outside the transaction. A BEGIN that failed (the connection broke) fails the writes after it.
+      // BEGIN, every write's statement and the COMMIT go out together: one round trip for the lot,
+      // run by Postgres in the order queued. The writes start once BEGIN is queued (none may run
+      // outside the transaction), and the COMMIT is queued once each write has queued its one
+      // statement (or ended without one). After a failed statement the transaction is aborted, and
+      // its COMMIT rolls it back without an error of its own (the `failed` flag tells).
       const begun = send('begin').catch(() => {
         failed = true;
       });
       await Promise.race([queuedBegin, begun]);
-      if (!failed) {
-        const settled = await Promise.allSettled(batch.map(onConnection));
-        if (settled.some((outcome) => outcome.status === 'rejected')) failed = true;
-        else results = settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
+      if (failed) {
+        await begun;
+        return undefined;
       }
+      const outcomes = writes.map((write) => write.run());
+      await Promise.all(writes.map((write, index) => Promise.race([write.queued, outcomes[index]!.then(noop, noop)])));
+      const committed = send('commit').then(noop, (error: unknown) => new BatchFailed(error));
+      const settled = await Promise.allSettled(outcomes);
       await begun;
-    } else {
-      await send('begin');
-      try {
-        for (const member of batch) {
-          results.push(await onConnection(member));
-          if (failed) break;
-        }
-      } catch {
-        failed = true;
-      }
+      const commit = await committed;
+      // Its statement committed (or its outcome is unknown): a second statement, refused, is a bug to
+      // report, never a reason to run the write again.
+      const misuse = writes.find((write) => write.misuse)?.misuse;
+      if (commit instanceof BatchFailed) throw commit;
+      if (misuse) throw new BatchFailed(misuse);
+      if (failed || settled.some((outcome) => outcome.status === 'rejected')) return undefined;
+      return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
     }
-    if (failed) {
+
+    await send('begin');
+    const results: unknown[] = [];
+    try {
+      for (const write of writes) {
+        results.push(await write.run());
+        if (failed) break;
+      }
+    } catch {
+      failed = true;
+    }
+    const misuse = writes.find((write) => write.misuse)?.misuse;
+    if (failed || misuse) {
       await send('rollback');
+      if (misuse) throw new BatchFailed(misuse);
       return undefined;
     }
     try {
       await send('commit');
     } catch (error) {
-      throw new CommitFailed(error);
+      throw new BatchFailed(error);
     }
     return results;
   });
   return held ?? Promise.resolve(undefined);
+}
+
+function noop(): void {}
+
+/**
+ * A write of a transaction, run on `watched` with its statements reported to its own request; `queued`
+ * settles once its statement is on the connection. A second statement is refused (`misuse`), unsent:
+ * it would follow the COMMIT that a pipelined transaction queues behind the first.
+ */
+function oneStatementOn(watched: DatabaseConnection, member: Member) {
+  let markQueued!: () => void;
+  const write = {
+    queued: new Promise<void>((resolve) => (markQueued = resolve)),
+    misuse: undefined as Error | undefined,
+    run: () => member.work(handleOnConnection(own, member.db)),
+  };
+  let statements = 0;
+  const own: DatabaseConnection = {
+    executeQuery<R>(query: CompiledQuery) {
+      statements += 1;
+      if (statements > 1) {
+        write.misuse = new Error('A coalesced write sends one statement; this one sent a second.');
+        return Promise.reject(write.misuse);
+      }
+      const result = watched.executeQuery<R>(query);
+      markQueued();
+      return result;
+    },
+    streamQuery<R>(query: CompiledQuery, chunkSize?: number) {
+      return watched.streamQuery<R>(query, chunkSize);
+    },
+  };
+  return write;
 }

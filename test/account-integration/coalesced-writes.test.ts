@@ -68,13 +68,13 @@ describe('writes coalesced across requests', () => {
     expect(await entriesBy(actors)).toEqual(Object.fromEntries(actors.map((actor) => [actor, 1])));
   });
 
-  it('pipelines on Postgres: sends BEGIN and every write of a transaction before the first has answered', async () => {
+  it('pipelines on Postgres: sends BEGIN, every write of a transaction and the COMMIT before the first has answered', async () => {
     expect(pipelinesStatements(app.db)).toBe(app.database.kind === 'postgres');
     const actors = Array.from({ length: 3 }, () => `pipelined-${randomUUID()}`);
     const events: string[] = [];
     const traced = (index: number) =>
       observedDatabase(app.db, (text) => {
-        if (text === 'begin' && index === 0) events.push('begin sent');
+        if ((text === 'begin' || text === 'commit') && index === 0) events.push(`${text} sent`);
         if (!text.startsWith('insert')) return undefined;
         events.push(`${index} sent`);
         return () => events.push(`${index} answered`);
@@ -82,8 +82,8 @@ describe('writes coalesced across requests', () => {
     await Promise.all(actors.map((actor, index) => coalescedWrite(traced(index), (db) => writeEntry(db, actor))));
     expect(events).toEqual(
       pipelinesStatements(app.db)
-        ? ['begin sent', '0 sent', '1 sent', '2 sent', '0 answered', '1 answered', '2 answered']
-        : ['begin sent', '0 sent', '0 answered', '1 sent', '1 answered', '2 sent', '2 answered'],
+        ? ['begin sent', '0 sent', '1 sent', '2 sent', 'commit sent', '0 answered', '1 answered', '2 answered']
+        : ['begin sent', '0 sent', '0 answered', '1 sent', '1 answered', '2 sent', '2 answered', 'commit sent'],
     );
     expect(await entriesBy(actors)).toEqual(Object.fromEntries(actors.map((actor) => [actor, 1])));
   });
@@ -111,9 +111,10 @@ describe('writes coalesced across requests', () => {
     expect(sqlState((results[1] as PromiseRejectedResult).reason)).toBe('23514');
     expect(results[2]).toEqual({ status: 'fulfilled', value: third });
     // Rolled back at the failure (sent together on Postgres, each after the one before on PGlite), then
-    // each write again alone.
-    const together = pipelinesStatements(app.db) ? ['begin', 'insert', 'insert', 'insert'] : ['begin', 'insert', 'insert'];
-    expect(writeStatements()).toEqual([...together, 'rollback', 'insert', 'insert', 'insert']);
+    // each write run again alone.
+    // On Postgres the COMMIT was queued behind the failed statement, and rolled the transaction back.
+    const together = pipelinesStatements(app.db) ? ['begin', 'insert', 'insert', 'insert', 'commit'] : ['begin', 'insert', 'insert', 'rollback'];
+    expect(writeStatements()).toEqual([...together, 'insert', 'insert', 'insert']);
     expect(await entriesBy([first, failing, third])).toEqual({ [first]: 1, [third]: 1 });
   });
 
@@ -127,6 +128,22 @@ describe('writes coalesced across requests', () => {
     ]);
     expect(results).toEqual([before, 'caught', after]);
     expect(await entriesBy([before, swallowed, after])).toEqual({ [before]: 1, [after]: 1 });
+  });
+
+  it('refuses a second statement from a write of a transaction, fails every write of it, and runs none again', async () => {
+    const [single, twice] = [`single-${randomUUID()}`, `twice-${randomUUID()}`];
+    const results = await Promise.allSettled([
+      coalescedWrite(app.db, (db) => writeEntry(db, single)),
+      coalescedWrite(app.db, async (db) => writeEntry(db, await writeEntry(db, twice))),
+    ]);
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      expect(String((result as PromiseRejectedResult).reason)).toContain('A coalesced write sends one statement');
+    }
+    // Committed on Postgres (the COMMIT was already queued behind the first statements), rolled back on
+    // PGlite: applied once at most either way.
+    const applied = pipelinesStatements(app.db) ? 1 : 0;
+    expect(await entriesBy([single, twice])).toEqual(applied ? { [single]: 1, [twice]: 1 } : {});
   });
 
   it('counts the writes of each commit in db_writes_per_commit', async () => {
