@@ -101,7 +101,9 @@ async function main(options: AbOptions): Promise<number> {
       for (const [position, build] of order.entries()) {
         note(`${benchCase.name}, pair ${index + 1}/${options.pairs}: ${build}`);
         figures[build] = await measureBuild(run, builds[build], 2 * index + position + 1, ctx);
-        note(`  ${figures[build].requestsPerSecond.toFixed(0)} req/s, ${figures[build].serverCpuMsPerRequest.toFixed(2)} ms server CPU per request`);
+        note(
+          `  ${figures[build].requestsPerSecond.toFixed(0)} req/s, ${figures[build].serverCpuMsPerRequest.toFixed(2)} ms server CPU per request, p99 ${figures[build].p99Ms.toFixed(0)} ms`,
+        );
       }
       pairs.push({ order, change: figures.change!, base: figures.base! });
     }

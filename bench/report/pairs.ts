@@ -18,8 +18,17 @@ export function pairOrder(index: number): [Build, Build] {
 /** One pair's figures for each build. */
 export interface PairResult {
   order: [Build, Build];
-  change: { requestsPerSecond: number; serverCpuMsPerRequest: number; otherLoadPercent: number };
-  base: { requestsPerSecond: number; serverCpuMsPerRequest: number; otherLoadPercent: number };
+  change: PairFigures;
+  base: PairFigures;
+}
+
+/** What a pair compares of one build's measurement. */
+export interface PairFigures {
+  requestsPerSecond: number;
+  serverCpuMsPerRequest: number;
+  /** The 99th percentile of latency: a change can trade it for throughput (batching does). */
+  p99Ms: number;
+  otherLoadPercent: number;
 }
 
 export interface PairSummary {
@@ -27,6 +36,8 @@ export interface PairSummary {
   /** req/s of the change over the base's, per pair, and their median. */
   ratios: number[];
   medianRatio: number | undefined;
+  /** The median over the pairs of each build's p99 latency. */
+  medianP99Ms: { change: number | undefined; base: number | undefined };
   /** Pairs in which the change used less server CPU per request, more, or the same (within EQUAL_CPU). */
   cpuLower: number;
   cpuHigher: number;
@@ -68,6 +79,7 @@ export function summarizePairs(pairs: readonly PairResult[]): PairSummary {
     pairs: pairs.length,
     ratios,
     medianRatio: median(ratios),
+    medianP99Ms: { change: median(pairs.map((pair) => pair.change.p99Ms)), base: median(pairs.map((pair) => pair.base.p99Ms)) },
     cpuLower,
     cpuHigher,
     cpuEqual: pairs.length - cpuLower - cpuHigher,
@@ -76,7 +88,7 @@ export function summarizePairs(pairs: readonly PairResult[]): PairSummary {
 }
 
 export function pairTable(pairs: readonly PairResult[]): Table {
-  const header = ['pair', 'first', 'change req/s', 'base req/s', 'change/base', 'change CPU ms/req', 'base CPU ms/req', 'other load %'];
+  const header = ['pair', 'first', 'change req/s', 'base req/s', 'change/base', 'change CPU ms/req', 'base CPU ms/req', 'change p99 ms', 'base p99 ms', 'other load %'];
   const rows = pairs.map((pair, index) => [
     String(index + 1),
     pair.order[0],
@@ -85,6 +97,8 @@ export function pairTable(pairs: readonly PairResult[]): Table {
     ratio(pair.change.requestsPerSecond / pair.base.requestsPerSecond),
     fixed(pair.change.serverCpuMsPerRequest, 2),
     fixed(pair.base.serverCpuMsPerRequest, 2),
+    fixed(pair.change.p99Ms),
+    fixed(pair.base.p99Ms),
     fixed(Math.max(pair.change.otherLoadPercent, pair.base.otherLoadPercent), 1),
   ]);
   return { header, rows };
@@ -95,6 +109,6 @@ export function summaryLine(caseName: string, summary: PairSummary): string {
   return (
     `${caseName}: change/base req/s median ${ratio(summary.medianRatio)} (${range}) over ${summary.pairs} pairs; ` +
     `server CPU per request lower in ${summary.cpuLower}, higher in ${summary.cpuHigher}, equal in ${summary.cpuEqual} ` +
-    `(sign test p = ${summary.signTestP.toFixed(3)})`
+    `(sign test p = ${summary.signTestP.toFixed(3)}); p99 median ${fixed(summary.medianP99Ms.change)} ms against ${fixed(summary.medianP99Ms.base)}`
   );
 }

@@ -2,11 +2,11 @@ import { parseAbOptions } from '../../bench/ab';
 import { pairOrder, pairTable, summarizePairs, summaryLine, twoSidedSignTest, type PairResult } from '../../bench/report/pairs';
 
 /** `npm run bench:ab`: the order of the pairs, the sign test and the summary, and its flags. */
-function pair(index: number, change: [number, number], base: [number, number]): PairResult {
+function pair(index: number, change: [number, number, number?], base: [number, number, number?]): PairResult {
   return {
     order: pairOrder(index),
-    change: { requestsPerSecond: change[0], serverCpuMsPerRequest: change[1], otherLoadPercent: 0 },
-    base: { requestsPerSecond: base[0], serverCpuMsPerRequest: base[1], otherLoadPercent: 0 },
+    change: { requestsPerSecond: change[0], serverCpuMsPerRequest: change[1], p99Ms: change[2] ?? 40, otherLoadPercent: 0 },
+    base: { requestsPerSecond: base[0], serverCpuMsPerRequest: base[1], p99Ms: base[2] ?? 40, otherLoadPercent: 0 },
   };
 }
 
@@ -29,23 +29,24 @@ describe('bench A/B pairs', () => {
 
   it('summarize the pairs: req/s ratios and their median, CPU lower, higher or equal, the sign test', () => {
     const pairs = [
-      pair(0, [110, 1.0], [100, 1.2]),
-      pair(1, [100, 1.1], [100, 1.1]),
-      pair(2, [90, 1.3], [100, 1.2]),
-      pair(3, [120, 0.9], [100, 1.0]),
-      pair(4, [105, 1.004], [100, 1.0]),
+      pair(0, [110, 1.0, 30], [100, 1.2, 50]),
+      pair(1, [100, 1.1, 31], [100, 1.1, 51]),
+      pair(2, [90, 1.3, 32], [100, 1.2, 52]),
+      pair(3, [120, 0.9, 33], [100, 1.0, 53]),
+      pair(4, [105, 1.004, 34], [100, 1.0, 54]),
     ];
     const summary = summarizePairs(pairs);
     expect(summary.ratios).toEqual([1.1, 1, 0.9, 1.2, 1.05]);
     expect(summary.medianRatio).toBe(1.05);
     expect([summary.cpuLower, summary.cpuHigher, summary.cpuEqual]).toEqual([2, 1, 2]);
     expect(summary.signTestP).toBe(1);
+    expect(summary.medianP99Ms).toEqual({ change: 32, base: 52 });
     expect(summaryLine('light', summary)).toBe(
-      'light: change/base req/s median 1.05× (0.90–1.20) over 5 pairs; server CPU per request lower in 2, higher in 1, equal in 2 (sign test p = 1.000)',
+      'light: change/base req/s median 1.05× (0.90–1.20) over 5 pairs; server CPU per request lower in 2, higher in 1, equal in 2 (sign test p = 1.000); p99 median 32 ms against 52',
     );
     const table = pairTable(pairs);
     expect(table.header[0]).toBe('pair');
-    expect(table.rows[0]).toEqual(['1', 'change', '110', '100', '1.10×', '1.00', '1.20', '0.0']);
+    expect(table.rows[0]).toEqual(['1', 'change', '110', '100', '1.10×', '1.00', '1.20', '30', '50', '0.0']);
     expect(table.rows[1]![1]).toBe('base');
   });
 
