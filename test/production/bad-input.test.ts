@@ -228,6 +228,40 @@ describe('rejected values are never quoted back', () => {
   });
 });
 
+describe('@oneOf inputs in variables take exactly one non-null field', () => {
+  const createWith = (integrationPartner: unknown) => ({
+    input: { integrationName: `One of ${randomUUID()}`, audienceId: tenant.audienceIds[0], integrationPartner },
+  });
+  const createQuery = 'mutation($input: CreateAccountIntegrationInput!) { createAccountIntegration(input: $input) { ok } }';
+  // Variables are made when a test runs: the tenant exists by then.
+  const cases: Array<[string, string, () => Record<string, unknown>, RegExp]> = [
+    ['two fields', createQuery, () => createWith({ key: 'slack', id: randomUUID() }), /at "input\.integrationPartner"; Exactly one key must be specified for OneOf type "IntegrationPartnerRef"/],
+    ['no field', createQuery, () => createWith({}), /Exactly one key must be specified for OneOf type "IntegrationPartnerRef"/],
+    ['its one field null', createQuery, () => createWith({ key: null }), /at "input\.integrationPartner\.key"; Field "key" must be non-null/],
+    ['at the top of a variable', 'query($by: AccountIntegrationRef) { accountIntegration(by: $by) { id } }', () => ({ by: { id: randomUUID(), identifier: 'x' } }), /OneOf type "AccountIntegrationRef"/],
+  ];
+
+  it.each(cases)('refuses %s with graphql-js’s wording, and creates nothing', async (_name, query, variables, message) => {
+    const [before] = await countRows(app.db, 'account_integrations');
+    const response = await app.request(query, variables(), { key: tenant.key });
+    expect(response.status).toBe(400);
+    expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0]?.message).toMatch(message);
+    expect(await countRows(app.db, 'account_integrations')).toEqual([before]);
+  });
+
+  it('takes one field, by variable or literal', async () => {
+    const byVariable = await app.request<{ createAccountIntegration: { ok: boolean } }>(createQuery, createWith({ key: 'slack' }), { key: tenant.key });
+    expect(byVariable.data?.createAccountIntegration.ok).toBe(true);
+    const byRef = await app.request<{ accountIntegration: { id: string } | null }>(
+      'query($by: AccountIntegrationRef) { accountIntegration(by: $by) { id } }',
+      { by: { id: integrationId } },
+      { key: tenant.key },
+    );
+    expect(byRef.data?.accountIntegration?.id).toBe(integrationId);
+  });
+});
+
 describe('ids that are not UUIDs', () => {
   it.each([
     ['short', 'x'],
