@@ -1,4 +1,5 @@
 import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
+import pg from 'pg';
 
 import { pipelinesStatements } from './create-database';
 import type { Database } from './database';
@@ -127,7 +128,7 @@ function runAlone(shared: Db, member: Member): Promise<void> {
 
 async function runBatch(shared: Db, batch: Member[]): Promise<void> {
   if (batch.length === 1) return runAlone(shared, batch[0]!);
-  let results: unknown[] | undefined;
+  let results: Array<PromiseSettledResult<unknown>> | undefined;
   try {
     results = await inOneTransaction(shared, batch);
   } catch (error) {
@@ -142,14 +143,25 @@ async function runBatch(shared: Db, batch: Member[]): Promise<void> {
     return;
   }
   recordCommit(shared, batch.length);
-  batch.forEach((member, index) => member.resolve(results[index]));
+  batch.forEach((member, index) => {
+    const outcome = results[index]!;
+    if (outcome.status === 'fulfilled') member.resolve(outcome.value);
+    else member.reject(outcome.reason);
+  });
 }
 
-/** The writes' results in order; undefined when a statement failed and the transaction was rolled back. */
-function inOneTransaction(shared: Db, batch: Member[]): Promise<unknown[] | undefined> {
+/**
+ * The writes' outcomes in order, once committed; undefined when a statement failed and the transaction
+ * was rolled back. A write that failed with no statement failing (before sending its own, say) gets its
+ * own error, and the others their results: the transaction committed.
+ */
+function inOneTransaction(shared: Db, batch: Member[]): Promise<Array<PromiseSettledResult<unknown>> | undefined> {
   const pipelined = pipelinesStatements(shared);
   const held = withOneConnection(shared, async (connection) => {
     let failed = false;
+    // A statement refused before Postgres ran it (a value `pg` could not serialise): unlike Postgres's
+    // own errors, it leaves the transaction open, and a COMMIT already queued commits the rest.
+    let refusedUnrun: unknown;
     let beginQueued!: () => void;
     const queuedBegin = new Promise<void>((resolve) => (beginQueued = resolve));
     // Noted here, since a write is free to catch its statement's error: a COMMIT after a failed
@@ -159,8 +171,9 @@ function inOneTransaction(shared: Db, batch: Member[]): Promise<unknown[] | unde
         // `pg` queues the statement on the connection before this returns.
         const result = connection.executeQuery<R>(query);
         if (query.sql === 'begin') beginQueued();
-        result.catch(() => {
+        result.catch((error: unknown) => {
           failed = true;
+          if (!(error instanceof pg.DatabaseError)) refusedUnrun ??= error;
         });
         return result;
       },
@@ -184,34 +197,37 @@ function inOneTransaction(shared: Db, batch: Member[]): Promise<unknown[] | unde
       // outside the transaction), and the COMMIT is queued once each write has queued its one
       // statement (or ended without one). After a failed statement the transaction is aborted, and
       // its COMMIT rolls it back without an error of its own (the `failed` flag tells).
-      const begun = send('begin').catch(() => {
-        failed = true;
+      let beginFailure: BatchFailed | undefined;
+      const begun = send('begin').then(noop, (error: unknown) => {
+        beginFailure = new BatchFailed(error);
       });
       await Promise.race([queuedBegin, begun]);
-      if (failed) {
-        await begun;
-        return undefined;
-      }
+      // Not queued: nothing of the batch reached the connection.
+      if (beginFailure) return undefined;
       const outcomes = writes.map((write) => write.run());
       await Promise.all(writes.map((write, index) => Promise.race([write.queued, outcomes[index]!.then(noop, noop)])));
       const committed = send('commit').then(noop, (error: unknown) => new BatchFailed(error));
       const settled = await Promise.allSettled(outcomes);
       await begun;
       const commit = await committed;
-      // Its statement committed (or its outcome is unknown): a second statement, refused, is a bug to
-      // report, never a reason to run the write again.
-      const misuse = writes.find((write) => write.misuse)?.misuse;
+      // Queued and failed: the statements behind it ran outside any transaction, each committed on its own.
+      if (beginFailure) throw beginFailure;
       if (commit instanceof BatchFailed) throw commit;
+      // Its statement committed: a second statement, refused, is a bug to report, never a reason to run
+      // the write again.
+      const misuse = writes.find((write) => write.misuse)?.misuse;
       if (misuse) throw new BatchFailed(misuse);
-      if (failed || settled.some((outcome) => outcome.status === 'rejected')) return undefined;
-      return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
+      // Whether the COMMIT then committed or rolled back is not known here: running the writes again could apply them twice.
+      if (refusedUnrun !== undefined) throw new BatchFailed(refusedUnrun);
+      // A statement failed in Postgres: the transaction was aborted, and its COMMIT rolled it back.
+      return failed ? undefined : settled;
     }
 
     await send('begin');
-    const results: unknown[] = [];
+    const results: Array<PromiseSettledResult<unknown>> = [];
     try {
       for (const write of writes) {
-        results.push(await write.run());
+        results.push({ status: 'fulfilled', value: await write.run() });
         if (failed) break;
       }
     } catch {

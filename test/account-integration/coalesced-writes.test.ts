@@ -48,6 +48,8 @@ function writeStatements(): string[] {
     .map((text) => (text.startsWith('insert') ? 'insert' : text));
 }
 
+const onPostgres = process.env.TEST_DATABASE_TARGET === 'postgres' ? it : it.skip;
+
 function counter(counts: number[], index: number): Kysely<Database> {
   return observedDatabase(app.db, () => {
     counts[index]! += 1;
@@ -116,6 +118,43 @@ describe('writes coalesced across requests', () => {
     const together = pipelinesStatements(app.db) ? ['begin', 'insert', 'insert', 'insert', 'commit'] : ['begin', 'insert', 'insert', 'rollback'];
     expect(writeStatements()).toEqual([...together, 'insert', 'insert', 'insert']);
     expect(await entriesBy([first, failing, third])).toEqual({ [first]: 1, [third]: 1 });
+  });
+
+  it('gives a write that fails before sending its statement its own error, and applies the others once', async () => {
+    const [before, after] = [`before-${randomUUID()}`, `after-${randomUUID()}`];
+    const failure = new Error('failed before its statement');
+    const results = await Promise.allSettled([
+      coalescedWrite(app.db, (db) => writeEntry(db, before)),
+      coalescedWrite(app.db, () => Promise.reject(failure)),
+      coalescedWrite(app.db, (db) => writeEntry(db, after)),
+    ]);
+    expect(results).toEqual([
+      { status: 'fulfilled', value: before },
+      { status: 'rejected', reason: failure },
+      { status: 'fulfilled', value: after },
+    ]);
+    expect(await entriesBy([before, after])).toEqual({ [before]: 1, [after]: 1 });
+  });
+
+  // Pipelined (Postgres) only: PGlite's adapter loses its place on a client-side refusal inside a transaction.
+  onPostgres('fails every write of a transaction, and runs none again, when a statement is refused before Postgres runs it', async () => {
+    const [before, after] = [`before-${randomUUID()}`, `after-${randomUUID()}`];
+    // A parameter `pg` cannot serialise: its statement never runs, and the transaction stays open.
+    const unserialisable = {
+      toPostgres: () => {
+        throw new Error('cannot serialise');
+      },
+    };
+    const results = await Promise.allSettled([
+      coalescedWrite(app.db, (db) => writeEntry(db, before)),
+      coalescedWrite(app.db, (db) => sql`select ${unserialisable}::text`.execute(db)),
+      coalescedWrite(app.db, (db) => writeEntry(db, after)),
+    ]);
+    // The COMMIT queued behind it committed the others: each request is told of the failure, and
+    // nothing is written twice.
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toContain('cannot serialise');
+    expect(await entriesBy([before, after])).toEqual({ [before]: 1, [after]: 1 });
   });
 
   it('never commits a transaction in which a write caught its own statement’s error', async () => {
