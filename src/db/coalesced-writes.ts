@@ -1,9 +1,8 @@
-import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
 
-import { pipelinesStatements } from './create-database';
+import { BatchFailed, inOneTransaction, type BatchMember } from './coalesced-transaction';
 import type { Database } from './database';
-import { handleOnConnection, jointlyObservedDatabase, sharedDatabaseOf, withOneConnection } from './observed-database';
+import { sharedDatabaseOf } from './observed-database';
 
 type Db = Kysely<Database>;
 
@@ -14,9 +13,7 @@ type Db = Kysely<Database>;
  */
 export type WriteWork<T> = (db: Db) => Promise<T>;
 
-interface Member {
-  db: Db;
-  work: WriteWork<unknown>;
+interface Member extends BatchMember {
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -56,16 +53,6 @@ export function observeWritesPerCommit(shared: Db, record: WritesPerCommitRecord
 function recordCommit(shared: Db, writes: number): void {
   const set = recorders.get(shared);
   if (set) for (const record of set) record(writes);
-}
-
-/**
- * Every write of the transaction gets `failure`, and none is run again: the COMMIT failed (whether the
- * writes were applied is unknown), or a write broke the one-statement rule (a bug).
- */
-class BatchFailed extends Error {
-  constructor(readonly failure: unknown) {
-    super('A transaction of coalesced writes failed for all of them.');
-  }
 }
 
 /**
@@ -148,136 +135,4 @@ async function runBatch(shared: Db, batch: Member[]): Promise<void> {
     if (outcome.status === 'fulfilled') member.resolve(outcome.value);
     else member.reject(outcome.reason);
   });
-}
-
-/**
- * The writes' outcomes in order, once committed; undefined when a statement failed and the transaction
- * was rolled back. A write that failed with no statement failing (before sending its own, say) gets its
- * own error, and the others their results: the transaction committed.
- */
-function inOneTransaction(shared: Db, batch: Member[]): Promise<Array<PromiseSettledResult<unknown>> | undefined> {
-  const pipelined = pipelinesStatements(shared);
-  const held = withOneConnection(shared, async (connection) => {
-    let failed = false;
-    // A statement refused before Postgres ran it (a value `pg` could not serialise): unlike Postgres's
-    // own errors, it leaves the transaction open, and a COMMIT already queued commits the rest.
-    let refusedUnrun: unknown;
-    let beginQueued!: () => void;
-    const queuedBegin = new Promise<void>((resolve) => (beginQueued = resolve));
-    // Noted here, since a write is free to catch its statement's error: a COMMIT after a failed
-    // statement would roll the transaction back without an error of its own.
-    const watched: DatabaseConnection = {
-      executeQuery<R>(query: CompiledQuery) {
-        // `pg` queues the statement on the connection before this returns.
-        const result = connection.executeQuery<R>(query);
-        if (query.sql === 'begin') beginQueued();
-        result.catch((error: unknown) => {
-          failed = true;
-          if (!(error instanceof pg.DatabaseError)) refusedUnrun ??= error;
-        });
-        return result;
-      },
-      streamQuery<R>(query: CompiledQuery, chunkSize?: number) {
-        return connection.streamQuery<R>(query, chunkSize);
-      },
-    };
-    const control = handleOnConnection(
-      watched,
-      jointlyObservedDatabase(
-        shared,
-        batch.map((member) => member.db),
-      ),
-    );
-    const send = (text: string) => control.executeQuery(CompiledQuery.raw(text, []));
-    const writes = batch.map((member) => oneStatementOn(watched, member));
-
-    if (pipelined) {
-      // BEGIN, every write's statement and the COMMIT go out together: one round trip for the lot,
-      // run by Postgres in the order queued. The writes start once BEGIN is queued (none may run
-      // outside the transaction), and the COMMIT is queued once each write has queued its one
-      // statement (or ended without one). After a failed statement the transaction is aborted, and
-      // its COMMIT rolls it back without an error of its own (the `failed` flag tells).
-      let beginFailure: BatchFailed | undefined;
-      const begun = send('begin').then(noop, (error: unknown) => {
-        beginFailure = new BatchFailed(error);
-      });
-      await Promise.race([queuedBegin, begun]);
-      // Not queued: nothing of the batch reached the connection.
-      if (beginFailure) return undefined;
-      const outcomes = writes.map((write) => write.run());
-      await Promise.all(writes.map((write, index) => Promise.race([write.queued, outcomes[index]!.then(noop, noop)])));
-      const committed = send('commit').then(noop, (error: unknown) => new BatchFailed(error));
-      const settled = await Promise.allSettled(outcomes);
-      await begun;
-      const commit = await committed;
-      // Queued and failed: the statements behind it ran outside any transaction, each committed on its own.
-      if (beginFailure) throw beginFailure;
-      if (commit instanceof BatchFailed) throw commit;
-      // Its statement committed: a second statement, refused, is a bug to report, never a reason to run
-      // the write again.
-      const misuse = writes.find((write) => write.misuse)?.misuse;
-      if (misuse) throw new BatchFailed(misuse);
-      // Whether the COMMIT then committed or rolled back is not known here: running the writes again could apply them twice.
-      if (refusedUnrun !== undefined) throw new BatchFailed(refusedUnrun);
-      // A statement failed in Postgres: the transaction was aborted, and its COMMIT rolled it back.
-      return failed ? undefined : settled;
-    }
-
-    await send('begin');
-    const results: Array<PromiseSettledResult<unknown>> = [];
-    try {
-      for (const write of writes) {
-        results.push({ status: 'fulfilled', value: await write.run() });
-        if (failed) break;
-      }
-    } catch {
-      failed = true;
-    }
-    const misuse = writes.find((write) => write.misuse)?.misuse;
-    if (failed || misuse) {
-      await send('rollback');
-      if (misuse) throw new BatchFailed(misuse);
-      return undefined;
-    }
-    try {
-      await send('commit');
-    } catch (error) {
-      throw new BatchFailed(error);
-    }
-    return results;
-  });
-  return held ?? Promise.resolve(undefined);
-}
-
-function noop(): void {}
-
-/**
- * A write of a transaction, run on `watched` with its statements reported to its own request; `queued`
- * settles once its statement is on the connection. A second statement is refused (`misuse`), unsent:
- * it would follow the COMMIT that a pipelined transaction queues behind the first.
- */
-function oneStatementOn(watched: DatabaseConnection, member: Member) {
-  let markQueued!: () => void;
-  const write = {
-    queued: new Promise<void>((resolve) => (markQueued = resolve)),
-    misuse: undefined as Error | undefined,
-    run: () => member.work(handleOnConnection(own, member.db)),
-  };
-  let statements = 0;
-  const own: DatabaseConnection = {
-    executeQuery<R>(query: CompiledQuery) {
-      statements += 1;
-      if (statements > 1) {
-        write.misuse = new Error('A coalesced write sends one statement; this one sent a second.');
-        return Promise.reject(write.misuse);
-      }
-      const result = watched.executeQuery<R>(query);
-      markQueued();
-      return result;
-    },
-    streamQuery<R>(query: CompiledQuery, chunkSize?: number) {
-      return watched.streamQuery<R>(query, chunkSize);
-    },
-  };
-  return write;
 }
