@@ -67,7 +67,7 @@ function postgresPoolConfig(target: Extract<DatabaseTarget, { kind: 'postgres' }
     keepAliveInitialDelayMillis: 10_000,
     // A statement is written at once, not when the one before it has answered: a request's statements
     // are still awaited one by one, but a transaction of coalesced writes sends its writes together
-    // (coalesced-writes.ts). Each statement keeps its own Sync, so outside a transaction its error is its own.
+    // (coalesced-transaction.ts). Each statement keeps its own Sync, so outside a transaction its error is its own.
     pipeline: true,
   };
 }
