@@ -82,6 +82,11 @@ export function coalescedWrite<T>(db: Db, work: WriteWork<T>): Promise<T> {
   });
 }
 
+/** How many writes on `db`'s pool wait for a transaction to carry them (while MAX_IN_FLIGHT are open). */
+export function waitingWrites(db: Db): number {
+  return queues.get(sharedDatabaseOf(db))?.waiting.length ?? 0;
+}
+
 function queueOf(shared: Db): Queue {
   let queue = queues.get(shared);
   if (!queue) {

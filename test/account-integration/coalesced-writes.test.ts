@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 
 import { sql, type Kysely } from 'kysely';
 
-import { coalescedWrite } from '../../src/db/coalesced-writes';
+import { coalescedWrite, observeWritesPerCommit, waitingWrites } from '../../src/db/coalesced-writes';
 import { pipelinesStatements } from '../../src/db/create-database';
 import type { Database } from '../../src/db/database';
 import { observedDatabase } from '../../src/db/observed-database';
 import { sqlState } from '../../src/lib/errors';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { SECRET_SENTINEL } from '../helpers/sentinel';
 import { createTenant, insertIntegration, type Tenant } from '../helpers/tenants';
+import { storedCredentials } from '../work-lease/work';
 
 let app: TestApp;
 let tenant: Tenant;
@@ -265,5 +267,56 @@ describe('writes coalesced across requests', () => {
       )
       .execute();
     expect(versions.map((row) => row.version).sort()).toEqual([1, 1, 2, 2, 2, 2]);
+  });
+
+  it('keeps each request’s credentials on its own row when creates of two accounts share a transaction', async () => {
+    const create = `mutation($input: CreateAccountIntegrationInput!) {
+      createAccountIntegration(input: $input) { ok accountIntegration { id } errors { __typename } }
+    }`;
+    const owners = [tenant, other, tenant, other, other, tenant];
+    // The sentinel in every request (the run's log and response scan covers these too), and a part that tells them apart.
+    const credentials = owners.map((_, index) => ({ apiUrl: `https://batch-${index}.api-us1.com`, apiKey: `${SECRET_SENTINEL}-${index}` }));
+    const commits: number[] = [];
+    const stop = observeWritesPerCommit(app.db, (writes) => commits.push(writes));
+    // Two writes held open take both transaction slots, so that the creates wait and then leave together.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holders: Array<Promise<string>> = [];
+    for (const index of [0, 1]) {
+      holders.push(coalescedWrite(app.db, async (db) => held.then(() => writeEntry(db, `holder-${index}-${randomUUID()}`))));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const responses = Promise.all(
+      owners.map((owner, index) =>
+        app.request<{ createAccountIntegration: { ok: boolean; accountIntegration: { id: string } | null; errors: unknown[] } }>(
+          create,
+          {
+            input: {
+              integrationName: `Credentials ${index}`,
+              audienceId: owner.audienceIds[0],
+              integrationPartner: { key: 'activecampaign' },
+              credentials: credentials[index],
+            },
+          },
+          { key: owner.key },
+        ),
+      ),
+    );
+    try {
+      while (waitingWrites(app.db) < owners.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    } finally {
+      // Released whatever happens: held, they would keep every later write of the suite waiting.
+      release();
+    }
+    await Promise.all(holders);
+    const payloads = (await responses).map((response) => response.data!.createAccountIntegration);
+    stop();
+    expect(payloads.map((payload) => [payload.ok, payload.errors])).toEqual(owners.map(() => [true, []]));
+    // The holders alone, then the six creates in one transaction.
+    expect(commits.sort()).toEqual([1, 1, 6]);
+    for (const [index, payload] of payloads.entries()) {
+      // Decrypted with the row's own account and id as associated data: a ciphertext on another row would not open.
+      expect(await storedCredentials(app, owners[index]!, payload.accountIntegration!.id)).toEqual(credentials[index]);
+    }
   });
 });
