@@ -283,7 +283,7 @@ describe('writes coalesced across requests', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     const holders: Array<Promise<string>> = [];
     for (const index of [0, 1]) {
-      holders.push(coalescedWrite(app.db, async (db) => held.then(() => writeEntry(db, `holder-${index}-${randomUUID()}`))));
+      holders.push(coalescedWrite(app.db, (db) => held.then(() => writeEntry(db, `holder-${index}-${randomUUID()}`))));
       await new Promise((resolve) => setImmediate(resolve));
     }
     const responses = Promise.all(
@@ -303,7 +303,9 @@ describe('writes coalesced across requests', () => {
       ),
     );
     try {
-      while (waitingWrites(app.db) < owners.length) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Bounded: should the creates not all queue, the count of commits below says so.
+      const deadline = Date.now() + 3000;
+      while (waitingWrites(app.db) < owners.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     } finally {
       // Released whatever happens: held, they would keep every later write of the suite waiting.
       release();
