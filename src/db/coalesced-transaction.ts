@@ -125,7 +125,7 @@ async function pipelinedTransaction(transaction: Transaction): Promise<Outcomes 
   if (commit instanceof BatchFailed) throw commit;
   // Its statement committed: a second statement, refused, is a bug to report, never a reason to run
   // the write again.
-  const misuse = writes.find((write) => write.misuse)?.misuse;
+  const misuse = misuseIn(writes);
   if (misuse) throw new BatchFailed(misuse);
   // Whether the COMMIT committed or rolled back is not known here: running the writes again could apply them twice.
   if (transaction.refusedUnrun() !== undefined) throw new BatchFailed(transaction.refusedUnrun());
@@ -146,7 +146,7 @@ async function oneStatementAtATime(transaction: Transaction): Promise<Outcomes |
   } catch {
     // Rolled back below, and each write runs again alone: its error will be its own.
   }
-  const misuse = writes.find((write) => write.misuse)?.misuse;
+  const misuse = misuseIn(writes);
   if (transaction.failed() || misuse || results.length < writes.length) {
     await send('rollback');
     if (misuse) throw new BatchFailed(misuse);
@@ -161,6 +161,11 @@ async function oneStatementAtATime(transaction: Transaction): Promise<Outcomes |
 }
 
 function noop(): void {}
+
+/** The first second statement a write of the batch was refused, if any. */
+function misuseIn(writes: readonly WriteOnConnection[]): Error | undefined {
+  return writes.find((write) => write.misuse)?.misuse;
+}
 
 interface WriteOnConnection {
   /** Settles once the write's statement is on the connection. */
