@@ -9,6 +9,7 @@ import * as integrationEvents from './2026-11-28T03-00-00_integration_events';
 import * as createIntegrationModel from './2026-11-28T04-00-00_create_integration_model';
 import * as outboundWebhooks from './2026-11-28T05-00-00_outbound_webhooks';
 import * as eventTriggerCost from './2026-11-29T00-00-00_event_trigger_cost';
+import * as redundantPartnerIndex from './2026-11-30T00-00-00_redundant_partner_index';
 
 /**
  * Every migration, by dated name. A static list (rather than a folder scan) works the same under
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T04-00-00_create_integration_model': createIntegrationModel,
   '2026-11-28T05-00-00_outbound_webhooks': outboundWebhooks,
   '2026-11-29T00-00-00_event_trigger_cost': eventTriggerCost,
+  '2026-11-30T00-00-00_redundant_partner_index': redundantPartnerIndex,
 };

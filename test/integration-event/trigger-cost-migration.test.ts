@@ -52,7 +52,8 @@ it('writes the same snapshots and event types as the functions it replaced', asy
   const produced = new Set(rewritten.types.flatMap((row) => row.types));
   for (const type of ['CREATED', 'UPDATED', 'DELETED', 'RESTORED', 'PRIMARY_CHANGED']) expect(produced).toContain(type);
 
-  const { error } = await createMigrator(app.db).migrateDown();
+  // Down to the migration before it (later migrations are undone on the way and redone below).
+  const { error } = await createMigrator(app.db).migrateTo('2026-11-28T05-00-00_outbound_webhooks');
   if (error) throw error;
   expect(await compute()).toEqual(rewritten);
 
