@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 
 import { createDatabase, type DatabaseHandle } from '../../src/db/create-database';
-import { createMigrator, migrateToLatest } from '../../src/db/migrator';
+import { migrateToLatest } from '../../src/db/migrator';
 import { loadConfig } from '../../src/config';
-import { createScratchDatabase } from '../helpers/database';
+import { createScratchDatabase, migrateTo } from '../helpers/database';
 
 /**
  * The create-model migration's backfill, on a database holding integrations from before it: each live
@@ -31,8 +31,7 @@ beforeAll(async () => {
     handle = await createDatabase({ kind: 'pglite', dataDir: 'memory://' });
   }
   db = handle.db;
-  const { error } = await createMigrator(db).migrateTo(BEFORE);
-  if (error) throw error;
+  await migrateTo(db, BEFORE);
 });
 afterAll(async () => {
   await handle.close();

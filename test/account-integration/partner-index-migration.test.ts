@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 
-import { createMigrator, migrateToLatest } from '../../src/db/migrator';
+import { migrateToLatest } from '../../src/db/migrator';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { migrateTo, migrationBefore } from '../helpers/database';
 
 /**
  * 2026-11-30T00-00-00_redundant_partner_index drops the index on (account_id, integration_partner_id):
@@ -30,23 +31,17 @@ async function columnsOf(index: string): Promise<string> {
 }
 
 const THIS_MIGRATION = '2026-11-30T00-00-00_redundant_partner_index';
-const MIGRATION_BEFORE = '2026-11-29T00-00-00_event_trigger_cost';
-
-async function migrateTo(name: string): Promise<void> {
-  const { error } = await createMigrator(app.db).migrateTo(name);
-  if (error) throw error;
-}
 
 it('drops the index that the unique constraint already covers, and down restores it', async () => {
   // By name, not by steps: later migrations are undone on the way and redone at the end.
-  await migrateTo(THIS_MIGRATION);
+  await migrateTo(app.db, THIS_MIGRATION);
   const after = await indexesOfIntegrations();
   expect(after).not.toContain('account_integrations_account_partner_idx');
   expect(after).toContain('account_integrations_account_partner_id_key');
   // What remains leads with the dropped index's columns, so it serves every lookup the dropped one did.
   expect(await columnsOf('account_integrations_account_partner_id_key')).toBe('account_id, integration_partner_id, id');
 
-  await migrateTo(MIGRATION_BEFORE);
+  await migrateTo(app.db, migrationBefore(THIS_MIGRATION));
   expect(await indexesOfIntegrations()).toEqual([...after, 'account_integrations_account_partner_idx'].sort());
   expect(await columnsOf('account_integrations_account_partner_idx')).toBe('account_id, integration_partner_id');
 

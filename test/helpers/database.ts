@@ -6,7 +6,8 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config';
 import { createDatabase, type ConnectionTimeouts, type DatabaseHandle } from '../../src/db/create-database';
 import type { Database } from '../../src/db/database';
-import { migrateToLatest } from '../../src/db/migrator';
+import { migrations } from '../../migrations';
+import { createMigrator, migrateToLatest } from '../../src/db/migrator';
 import type { Logger } from '../../src/lib/logger';
 
 export interface TestDatabase extends DatabaseHandle {
@@ -98,4 +99,18 @@ export async function createScratchDatabase(serverUrl: string, prefix: string): 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => runOnServer(`drop database if exists ${name} with (force)`) };
+}
+
+/** Migrates `db` up or down to the named migration (later ones are undone, earlier ones applied); throws when a step fails. */
+export async function migrateTo<DB>(db: Kysely<DB>, name: string): Promise<void> {
+  const { error } = await createMigrator(db).migrateTo(name);
+  if (error) throw error;
+}
+
+/** The migration that comes just before `name` in the project's list. */
+export function migrationBefore(name: string): string {
+  const names = Object.keys(migrations);
+  const index = names.indexOf(name);
+  if (index < 1) throw new Error(`no migration comes before ${name}`);
+  return names[index - 1]!;
 }

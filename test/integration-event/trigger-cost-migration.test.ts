@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 
 import { seedDemo } from '../../src/db/seed/seed-demo';
-import { createMigrator, migrateToLatest } from '../../src/db/migrator';
+import { migrateToLatest } from '../../src/db/migrator';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { migrateTo, migrationBefore } from '../helpers/database';
 
 /**
  * 2026-11-29T00-00-00_event_trigger_cost rewrote the outbox trigger's functions to cost less; the events
@@ -53,8 +54,7 @@ it('writes the same snapshots and event types as the functions it replaced', asy
   for (const type of ['CREATED', 'UPDATED', 'DELETED', 'RESTORED', 'PRIMARY_CHANGED']) expect(produced).toContain(type);
 
   // Down to the migration before it (later migrations are undone on the way and redone below).
-  const { error } = await createMigrator(app.db).migrateTo('2026-11-28T05-00-00_outbound_webhooks');
-  if (error) throw error;
+  await migrateTo(app.db, migrationBefore('2026-11-29T00-00-00_event_trigger_cost'));
   expect(await compute()).toEqual(rewritten);
 
   await migrateToLatest(app.db);
